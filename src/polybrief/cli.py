@@ -1,0 +1,166 @@
+"""Command line: parse arguments, set up logging and progress, call the library."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import ProjectError
+
+log = logging.getLogger("polybrief")
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+class DuplicateFilter(logging.Filter):
+    """Drop repeated identical messages."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[tuple[str, str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.getMessage())
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="polybrief", description="Build multilingual briefs as HTML and PDF.")
+    parser.add_argument("--version", action="version", version=f"polybrief {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-C", "--project", type=Path, default=Path("."), metavar="DIR",
+                        help="project folder (default: the current folder)")
+    common.add_argument("-v", "--verbose", action="store_true",
+                        help="say more, and show tracebacks")
+    common.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = sub.add_parser("build", parents=[common], help="build HTML and PDF (the default)")
+    build.add_argument("--brief", action="append", default=[], metavar="ID",
+                       help="build only this brief (repeatable)")
+    build.add_argument("--lang", action="append", default=[], metavar="TAG",
+                       help="build only this language, a BCP 47 tag (repeatable)")
+    build.add_argument("--format", action="append", default=[], choices=("html", "pdf"),
+                       help="build only this format (repeatable)")
+    build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: dist)")
+
+    sub.add_parser("extract", parents=[common],
+                   help="regenerate the POT templates in locales/ from templates and content")
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    commands = {"build", "extract"}
+    if not any(arg in commands for arg in argv) and not {"-h", "--help", "--version"} & set(argv):
+        argv.insert(0, "build")
+    return parser.parse_args(argv)
+
+
+def _setup_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.addFilter(DuplicateFilter())
+    for name in ("polybrief", "weasyprint"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.propagate = False
+        logger.setLevel(level if name == "polybrief" else max(level, logging.WARNING))
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = parse_args(argv)
+    _setup_logging(args.verbose, args.quiet)
+    try:
+        if args.command == "extract":
+            return _extract(args)
+        return _build(args)
+    except ProjectError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        count = len(exc.problems)
+        print(f"{count} error{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        if args.verbose:
+            raise
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .pdf import harfbuzz_subset_available
+    from .project import Selection, build, load_project
+
+    started = time.perf_counter()
+    project = load_project(args.project.resolve())
+    selection = Selection(tuple(args.brief), tuple(args.lang), tuple(args.format))
+    if "pdf" in (selection.formats or ("pdf",)) and not harfbuzz_subset_available():
+        log.warning("HarfBuzz's subsetter (libharfbuzz-subset0) is missing: WeasyPrint falls "
+                    "back to fontTools and CJK PDFs take ~30x longer to write. "
+                    "Install it: apt-get install libharfbuzz-subset0 (or run 'make')")
+    out_dir = args.out.resolve() if args.out else None
+    with _progress(args.quiet) as progress:
+        report = build(project, selection, out_dir=out_dir, progress=progress)
+    seconds = time.perf_counter() - started
+    if not args.quiet:
+        print(f"Built {report.documents} documents, {report.pages} pages in {seconds:.1f} s "
+              f"→ {_display(out_dir or project.config.out_dir)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from .project import load_project
+    from .translate import extract_templates
+
+    project = load_project(args.project.resolve())
+    written = extract_templates(project)
+    for path in written:
+        log.info("wrote %s", _display(path))
+    if not args.quiet:
+        print(f"Extracted templates: {len(written)} changed", file=sys.stderr)
+    return EXIT_OK
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd()).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+class _progress:
+    """A progress line on a terminal; silent elsewhere."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self._progress = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                  TimeElapsedColumn(), transient=True)
+        self._progress.start()
+        task = self._progress.add_task("building")
+        return lambda text: self._progress.update(task, description=f"built {text}")
+
+    def __exit__(self, *exc_info) -> None:
+        if self._progress is not None:
+            self._progress.stop()

@@ -1,0 +1,146 @@
+"""Project settings: the ``[tool.polybrief]`` table of ``pyproject.toml``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Problem, Problems, ProjectError
+from .i18n import Language, parse_language
+
+PAPER_SIZES = ("A3", "A4", "A5", "B4", "B5", "letter", "legal", "ledger")
+FONT_ROLES = ("serif", "sans")
+FAMILY = re.compile(r"[\w][\w .\-]*")
+KNOWN_KEYS = ("languages", "out_dir", "paper", "fonts")
+
+
+@dataclass(frozen=True)
+class FontStack:
+    """Font families for one language or script: body text and headings."""
+
+    serif: tuple[str, ...]
+    sans: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated project settings."""
+
+    root: Path
+    languages: tuple[Language, ...]
+    out_dir: Path
+    paper: str = "A4"
+    fonts: dict[str, FontStack] = field(default_factory=dict)
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    def fonts_for(self, language: Language) -> FontStack | None:
+        """Return the font stack configured for a language, else for its script."""
+        return self.fonts.get(language.tag) or self.fonts.get(language.script)
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """Find the line a key is set on, for messages about values tomllib accepted."""
+    pattern = re.compile(rf'^\s*"?{re.escape(key)}"?\s*=', re.MULTILINE)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def load_config(root: Path) -> Config:
+    """Read and validate ``[tool.polybrief]``; raise ProjectError on any problem."""
+    path = root / "pyproject.toml"
+    name = "pyproject.toml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProjectError(Problem(name, "no pyproject.toml in the project root")) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, col = (int(match[1]), int(match[2])) if match else (None, None)
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ProjectError(Problem(name, message, line, col)) from None
+    table = data.get("tool", {}).get("polybrief")
+    if not isinstance(table, dict):
+        raise ProjectError(Problem(name, "missing the [tool.polybrief] table"))
+
+    problems = Problems()
+
+    def bad(key: str, message: str) -> None:
+        problems.add(name, f"[tool.polybrief] {message}", _line_of(text, key.split(".")[-1]))
+
+    for key in table:
+        if key not in KNOWN_KEYS:
+            bad(key, f"unknown key '{key}' (known: {', '.join(KNOWN_KEYS)})")
+
+    languages: list[Language] = []
+    tags = table.get("languages")
+    if not isinstance(tags, list) or not tags or not all(isinstance(t, str) for t in tags):
+        bad("languages", "'languages' must be a non-empty list of BCP 47 tags")
+    else:
+        for tag in tags:
+            try:
+                language = parse_language(tag)
+            except ValueError as exc:
+                bad("languages", f"'languages': {exc}")
+                continue
+            if language in languages:
+                bad("languages", f"'languages': '{tag}' is listed twice")
+            languages.append(language)
+
+    out_dir = table.get("out_dir", "dist")
+    if not isinstance(out_dir, str) or not out_dir.strip():
+        bad("out_dir", "'out_dir' must be a folder name")
+        out_dir = "dist"
+
+    paper = table.get("paper", "A4")
+    if paper not in PAPER_SIZES:
+        bad("paper", f"'paper' must be one of {', '.join(PAPER_SIZES)} (got {paper!r})")
+
+    fonts = _load_fonts(table.get("fonts", {}), bad)
+    problems.raise_if_any()
+    return Config(root=root, languages=tuple(languages), out_dir=root / out_dir,
+                  paper=paper, fonts=fonts)
+
+
+def _load_fonts(table: object, bad) -> dict[str, FontStack]:
+    if not isinstance(table, dict):
+        bad("fonts", "'fonts' must be a table of language tags or scripts")
+        return {}
+    fonts: dict[str, FontStack] = {}
+    for key, stack in table.items():
+        if not re.fullmatch(r"[A-Z][a-z]{3}", key):
+            try:
+                parse_language(key)
+            except ValueError as exc:
+                bad(f"fonts.{key}", f"'fonts.{key}': not a language tag or ISO 15924 script: {exc}")
+                continue
+        if not isinstance(stack, dict) or set(stack) - set(FONT_ROLES) or not stack:
+            bad(f"fonts.{key}", f"'fonts.{key}' must set {' and/or '.join(FONT_ROLES)}")
+            continue
+        roles = {}
+        for role in FONT_ROLES:
+            families = stack.get(role, stack.get("sans" if role == "serif" else "serif"))
+            if isinstance(families, str):
+                families = [families]
+            if not isinstance(families, list) or not all(
+                    isinstance(f, str) and FAMILY.fullmatch(f) for f in families):
+                bad(f"fonts.{key}", f"'fonts.{key}.{role}' must be a list of font family names")
+                families = []
+            roles[role] = tuple(families)
+        fonts[key] = FontStack(**roles)
+    return fonts
+

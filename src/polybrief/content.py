@@ -1,0 +1,354 @@
+"""The content model and its loader: ``content/<brief-id>/brief.yaml`` with positions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import Problem, Problems, ProjectError
+from .i18n import Language, Segment, parse_language
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+COUNTRY = re.compile(r"[A-Z]{2}")
+BLOCK_KINDS = ("paragraph", "list", "table", "quote")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A translatable string of the source language and the line it stands on."""
+
+    value: str
+    line: int
+    markdown: bool = False
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: Text
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[Text, ...]
+    rows: tuple[tuple[Text, ...], ...]
+    caption: Text | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: Text
+    attribution: Text | None = None
+
+
+Block = Paragraph | BulletList | Table | Quote
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: Text
+    blocks: tuple[Block, ...]
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    publisher: str | None = None
+    url: str | None = None
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Brief:
+    """One brief in its source language, as written by the analyst."""
+
+    id: str
+    path: str
+    lang: Language
+    title: Text
+    date: dt.date
+    author: Text
+    publisher: str
+    summary: Text
+    key_points: tuple[Text, ...]
+    countries: tuple[str, ...]
+    sections: tuple[Section, ...]
+    sources: tuple[Source, ...]
+    subtitle: Text | None = None
+
+    def texts(self) -> Iterator[Text]:
+        """Yield every translatable string, in reading order."""
+        yield self.title
+        if self.subtitle:
+            yield self.subtitle
+        yield self.author
+        yield self.summary
+        yield from self.key_points
+        for section in self.sections:
+            yield section.heading
+            for block in section.blocks:
+                yield from _block_texts(block)
+
+    def segments(self) -> Iterator[Segment]:
+        for text in self.texts():
+            yield Segment(text.value, self.path, text.line)
+
+
+def _block_texts(block: Block) -> Iterator[Text]:
+    match block:
+        case Paragraph(text):
+            yield text
+        case BulletList(items):
+            yield from items
+        case Table(header, rows, caption):
+            if caption:
+                yield caption
+            yield from header
+            for row in rows:
+                yield from row
+        case Quote(text, attribution):
+            yield text
+            if attribution:
+                yield attribution
+
+
+# --- Loading --------------------------------------------------------------------------
+
+class _Reader:
+    """Walks a YAML node tree, building the model and collecting every problem."""
+
+    def __init__(self, path: str, problems: Problems) -> None:
+        self.path = path
+        self.problems = problems
+
+    def error(self, node: yaml.Node, message: str) -> None:
+        mark = node.start_mark
+        self.problems.add(self.path, message, mark.line + 1, mark.column + 1)
+
+    def mapping(self, node: yaml.Node, what: str, required: tuple[str, ...],
+                optional: tuple[str, ...] = ()) -> dict[str, yaml.Node] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, f"{what} must be a mapping of fields")
+            return None
+        fields: dict[str, yaml.Node] = {}
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else None
+            if name in fields:
+                self.error(key, f"{what}: field '{name}' is given twice")
+            elif name not in required + optional:
+                known = ", ".join(required + optional)
+                self.error(key, f"{what}: unknown field '{name}' (known: {known})")
+            else:
+                fields[name] = value
+        for name in required:
+            if name not in fields:
+                self.error(node, f"{what}: missing required field '{name}'")
+        return fields
+
+    def scalar(self, node: yaml.Node, what: str) -> str | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
+            kind = {yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list"}.get(
+                type(node), "empty")
+            self.error(node, f"'{what}' must be text (got {kind})")
+            return None
+        return node.value
+
+    def text(self, node: yaml.Node | None, what: str, markdown: bool = False) -> Text | None:
+        if node is None:
+            return None
+        value = self.scalar(node, what)
+        if value is None:
+            return None
+        if node.tag != "tag:yaml.org,2002:str":
+            self.error(node, f"'{what}' must be text (got {_kind(node)} {value!r}); quote it")
+            return None
+        if not value.strip():
+            self.error(node, f"'{what}' must not be empty")
+            return None
+        return Text(value.strip(), node.start_mark.line + 1, markdown)
+
+    def sequence(self, node: yaml.Node | None, what: str, allow_empty: bool = False
+                 ) -> list[yaml.Node]:
+        if node is None:
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(node, f"'{what}' must be a list")
+            return []
+        if not node.value and not allow_empty:
+            self.error(node, f"'{what}' must not be empty")
+        return list(node.value)
+
+    def date(self, node: yaml.Node | None, what: str) -> dt.date | None:
+        if node is None:
+            return None
+        value = self.scalar(node, what)
+        if value is None:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.error(node, f"'{what}' must be an ISO date such as 2025-06-17 (got {value!r})")
+            return None
+
+
+def _kind(node: yaml.ScalarNode) -> str:
+    return {"tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number",
+            "tag:yaml.org,2002:bool": "a boolean",
+            "tag:yaml.org,2002:timestamp": "a date"}.get(node.tag, "a value")
+
+
+def load_brief(file: Path, display: str) -> Brief:
+    """Parse and validate one brief.yaml; raise ProjectError listing every problem."""
+    try:
+        source = file.read_text(encoding="utf-8")
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+    except UnicodeDecodeError:
+        raise ProjectError(Problem(display, "not valid UTF-8 text")) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = f"invalid YAML: {exc.problem or exc.context}"
+        raise ProjectError(Problem(display, message, mark.line + 1 if mark else None,
+                                   mark.column + 1 if mark else None)) from None
+    problems = Problems()
+    if root is None:
+        raise ProjectError(Problem(display, "the file is empty"))
+    reader = _Reader(display, problems)
+    fields = reader.mapping(
+        root, "brief",
+        required=("id", "lang", "title", "date", "author", "publisher", "summary",
+                  "key_points", "countries", "sections"),
+        optional=("subtitle", "sources"))
+    if fields is None:
+        problems.raise_if_any()
+    brief = _build_brief(reader, fields, file, display)
+    problems.raise_if_any()
+    assert brief is not None
+    return brief
+
+
+def _build_brief(r: _Reader, f: dict[str, yaml.Node], file: Path, display: str) -> Brief | None:
+    brief_id = r.scalar(f["id"], "id") if "id" in f else None
+    if brief_id is not None:
+        if not SLUG.fullmatch(brief_id):
+            r.error(f["id"], f"'id' must be a slug of a-z, 0-9 and '-' (got {brief_id!r})")
+        elif brief_id != file.parent.name:
+            r.error(f["id"], f"'id' is {brief_id!r} but the brief's folder is "
+                             f"'{file.parent.name}'; they must be the same")
+    lang = None
+    if "lang" in f and (tag := r.scalar(f["lang"], "lang")) is not None:
+        try:
+            lang = parse_language(tag)
+        except ValueError as exc:
+            r.error(f["lang"], f"'lang': {exc}")
+    countries = []
+    for node in r.sequence(f.get("countries"), "countries"):
+        code = r.scalar(node, "countries")
+        if code is not None and not COUNTRY.fullmatch(code):
+            r.error(node, f"'countries': {code!r} is not an ISO 3166 alpha-2 code such as 'KZ'")
+        elif code is not None:
+            countries.append(code)
+    publisher = r.scalar(f["publisher"], "publisher") if "publisher" in f else None
+    brief = dict(
+        id=brief_id, path=display, lang=lang,
+        title=r.text(f.get("title"), "title"),
+        subtitle=r.text(f.get("subtitle"), "subtitle"),
+        date=r.date(f.get("date"), "date"),
+        author=r.text(f.get("author"), "author"),
+        publisher=publisher,
+        summary=r.text(f.get("summary"), "summary"),
+        key_points=tuple(filter(None, (r.text(n, "key_points", markdown=True)
+                                       for n in r.sequence(f.get("key_points"), "key_points")))),
+        countries=tuple(countries),
+        sections=tuple(filter(None, (
+            _section(r, n, i) for i, n in enumerate(r.sequence(f.get("sections"), "sections"), 1)))),
+        sources=tuple(filter(None, (
+            _source(r, n) for n in r.sequence(f.get("sources"), "sources", allow_empty=True)))),
+    )
+    if r.problems.items:
+        return None
+    return Brief(**brief)
+
+
+def _section(r: _Reader, node: yaml.Node, number: int) -> Section | None:
+    f = r.mapping(node, f"section {number}", required=("heading", "blocks"))
+    if f is None:
+        return None
+    blocks = tuple(filter(None, (_block(r, b) for b in r.sequence(f.get("blocks"), "blocks"))))
+    heading = r.text(f.get("heading"), "heading")
+    return Section(heading, blocks, f"s{number}") if heading else None
+
+
+def _block(r: _Reader, node: yaml.Node) -> Block | None:
+    if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
+        r.error(node, f"a block must be a mapping with one of: {', '.join(BLOCK_KINDS)}")
+        return None
+    key, value = node.value[0]
+    kind = key.value
+    if kind == "paragraph":
+        text = r.text(value, "paragraph", markdown=True)
+        return Paragraph(text) if text else None
+    if kind == "list":
+        items = [r.text(n, "list item", markdown=True) for n in r.sequence(value, "list")]
+        return BulletList(tuple(items)) if all(items) and items else None
+    if kind == "table":
+        return _table(r, value)
+    if kind == "quote":
+        f = r.mapping(value, "quote", required=("text",), optional=("attribution",))
+        if f is None:
+            return None
+        text = r.text(f.get("text"), "quote text", markdown=True)
+        return Quote(text, r.text(f.get("attribution"), "attribution")) if text else None
+    r.error(key, f"unknown block '{kind}' (known: {', '.join(BLOCK_KINDS)})")
+    return None
+
+
+def _table(r: _Reader, node: yaml.Node) -> Table | None:
+    f = r.mapping(node, "table", required=("header", "rows"), optional=("caption",))
+    if f is None:
+        return None
+    header = [r.text(n, "header cell", markdown=True) for n in r.sequence(f.get("header"), "header")]
+    rows = []
+    for row_node in r.sequence(f.get("rows"), "rows"):
+        row = [r.text(n, "table cell", markdown=True) for n in r.sequence(row_node, "row")]
+        if header and len(row) != len(header):
+            r.error(row_node, f"a table row has {len(row)} cells but the header has {len(header)}")
+        rows.append(tuple(row))
+    if not all(header) or not all(all(row) for row in rows):
+        return None
+    return Table(tuple(header), tuple(rows), r.text(f.get("caption"), "caption"))
+
+
+def _source(r: _Reader, node: yaml.Node) -> Source | None:
+    f = r.mapping(node, "source", required=("title",), optional=("publisher", "url", "date"))
+    if f is None:
+        return None
+    url = r.scalar(f["url"], "url") if "url" in f else None
+    if url is not None and not re.match(r"https?://[^\s/]+", url):
+        r.error(f["url"], f"'url' must be an http(s) address (got {url!r})")
+    title = r.scalar(f["title"], "title") if "title" in f else None
+    publisher = r.scalar(f["publisher"], "publisher") if "publisher" in f else None
+    return Source(title or "", publisher, url, r.date(f.get("date"), "date"))
+
+
+def load_briefs(content_dir: Path, root: Path) -> list[Brief]:
+    """Load every brief under content/, reporting the problems of all of them at once."""
+    problems = Problems()
+    briefs = []
+    for file in sorted(content_dir.glob("*/brief.yaml")):
+        display = file.relative_to(root).as_posix()
+        try:
+            briefs.append(load_brief(file, display))
+        except ProjectError as exc:
+            problems.extend(exc)
+    problems.raise_if_any()
+    return briefs

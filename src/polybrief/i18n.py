@@ -1,0 +1,256 @@
+"""Languages, gettext catalogs, message extraction and locale formatting (CLDR via Babel)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+from .errors import Problem, Problems, ProjectError
+
+UI_DOMAIN = "messages"
+PO_WIDTH = 76
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language to build, named by its BCP 47 tag and described by CLDR."""
+
+    tag: str
+    locale: str
+    script: str
+    direction: str
+
+    @property
+    def babel(self) -> Locale:
+        return Locale.parse(self.locale)
+
+    @property
+    def native_name(self) -> str:
+        return self.babel.get_display_name(self.babel)
+
+    def __str__(self) -> str:
+        return self.tag
+
+
+def parse_language(tag: str) -> Language:
+    """Resolve a BCP 47 tag (``zh-Hans``) through CLDR; ValueError if CLDR does not know it."""
+    if not isinstance(tag, str) or not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", tag):
+        raise ValueError(f"'{tag}' is not a BCP 47 language tag (e.g. 'ja', 'zh-Hans')")
+    try:
+        locale = Locale.parse(tag, sep="-")
+    except (UnknownLocaleError, ValueError):
+        raise ValueError(f"unknown language tag '{tag}': CLDR has no locale for it") from None
+    script = locale.script
+    if not script:
+        likely = get_global("likely_subtags").get(locale.language, "")
+        script = next((part for part in likely.split("_")[1:] if len(part) == 4), "")
+    return Language(tag=tag, locale=str(locale), script=script or "",
+                    direction=locale.text_direction)
+
+
+# --- Catalogs -------------------------------------------------------------------------
+
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_KEYWORD_LINE = re.compile(rf"^(msgctxt|msgid|msgid_plural|msgstr|msgstr\[\d+\])\s+({_STRING})\s*$")
+_CONTINUATION = re.compile(rf"^{_STRING}\s*$")
+
+
+def check_po_syntax(text: str) -> list[tuple[int, str]]:
+    """Return (line, message) for every line of a PO file that is not valid PO syntax."""
+    problems: list[tuple[int, str]] = []
+    previous = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("#~"):
+            line = line[2:].strip()
+            if not line:
+                continue
+        if not line or line.startswith("#"):
+            previous = None if not line else previous
+            continue
+        if _CONTINUATION.match(line):
+            if previous is None:
+                problems.append((number, "string continuation without a keyword before it"))
+            continue
+        match = _KEYWORD_LINE.match(line)
+        if not match:
+            if re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(\[\d+\])?)\s+"', line):
+                problems.append((number, "unterminated or badly escaped string"))
+            else:
+                problems.append((number, f"not a PO keyword or string: {line[:40]!r}"))
+            previous = None
+            continue
+        keyword = match[1]
+        if keyword.startswith("msgstr") and previous not in ("msgid", "msgid_plural", "msgstr"):
+            problems.append((number, f"'{keyword}' without a msgid before it"))
+        if keyword == "msgid" and previous == "msgid":
+            problems.append((number, "'msgid' follows a msgid that has no msgstr"))
+        previous = "msgstr" if keyword.startswith("msgstr") else keyword
+    return problems
+
+
+@dataclass
+class MessageCatalog:
+    """One PO file: a domain's translations into one language."""
+
+    path: Path
+    display: str
+    domain: str
+    language: Language
+    catalog: Catalog
+
+    def lookup(self, msgid: str, use_fuzzy: bool = False) -> str | None:
+        """Return the translation of a segment, or None when it has none to use."""
+        message = self.catalog.get(msgid)
+        if message is None or not message.string or (message.fuzzy and not use_fuzzy):
+            return None
+        return message.string if isinstance(message.string, str) else None
+
+    def translations(self, use_fuzzy: bool = False) -> Translations:
+        """Compile the catalog in memory into a gettext Translations object."""
+        buffer = io.BytesIO()
+        write_mo(buffer, self.catalog, use_fuzzy=use_fuzzy)
+        buffer.seek(0)
+        return Translations(buffer, domain=self.domain)
+
+
+def catalog_path(locales_dir: Path, language: Language, domain: str) -> Path:
+    return locales_dir / language.locale / "LC_MESSAGES" / f"{domain}.po"
+
+
+def load_catalog(path: Path, display: str, domain: str, language: Language) -> MessageCatalog:
+    """Parse a PO file strictly; raise ProjectError naming file and line."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ProjectError(Problem(display, "not valid UTF-8", line)) from None
+    problems = [Problem(display, message, line) for line, message in check_po_syntax(text)]
+    if problems:
+        raise ProjectError(problems)
+    try:
+        catalog = read_po(io.StringIO(text), locale=language.locale, domain=domain,
+                          abort_invalid=True)
+    except PoFileError as exc:
+        raise ProjectError(Problem(display, str(exc).split(" on ")[0], exc.lineno)) from None
+    except (ValueError, UnknownLocaleError) as exc:
+        raise ProjectError(Problem(display, str(exc))) from None
+    result = MessageCatalog(path, display, domain, language, catalog)
+    _check_plurals(result)
+    return result
+
+
+def _check_plurals(catalog: MessageCatalog) -> None:
+    expected = catalog.language.babel.plural_form
+    header = catalog.catalog.mime_headers
+    declared = dict(header).get("Plural-Forms", "")
+    match = re.search(r"nplurals\s*=\s*(\d+)", declared)
+    wanted = Catalog(locale=catalog.language.locale).num_plurals
+    if match and int(match[1]) != wanted:
+        raise ProjectError(Problem(
+            catalog.display,
+            f"Plural-Forms declares nplurals={match[1]} but {catalog.language.tag} "
+            f"has {wanted} plural forms in CLDR ({expected})", 1))
+
+
+def load_catalogs(locales_dir: Path, root: Path, languages: Iterable[Language],
+                  domains: Iterable[str]) -> dict[tuple[str, str], MessageCatalog]:
+    """Load every existing catalog for languages × domains, reporting all problems at once."""
+    problems = Problems()
+    found: dict[tuple[str, str], MessageCatalog] = {}
+    domains = list(domains)
+    for language in languages:
+        for domain in domains:
+            path = catalog_path(locales_dir, language, domain)
+            if not path.is_file():
+                continue
+            display = path.relative_to(root).as_posix()
+            try:
+                found[language.tag, domain] = load_catalog(path, display, domain, language)
+            except ProjectError as exc:
+                problems.extend(exc)
+    problems.raise_if_any()
+    return found
+
+
+# --- Extraction -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Segment:
+    """A translatable source string and where it stands."""
+
+    text: str
+    path: str
+    line: int
+    plural: str | None = None
+    context: str | None = None
+
+
+def build_template(domain: str, segments: Iterable[Segment], locale: str | None = None) -> Catalog:
+    """Make a POT catalog from segments, merging locations of identical strings."""
+    catalog = Catalog(locale=locale, domain=domain, project="polybrief", version=None,
+                      charset="utf-8", fuzzy=False,
+                      header_comment=f"# Translation template for the '{domain}' domain.\n#")
+    for segment in segments:
+        msgid = (segment.text, segment.plural) if segment.plural else segment.text
+        existing = catalog.get(msgid, segment.context)
+        location = (segment.path, segment.line)
+        if existing is not None:
+            if location not in existing.locations:
+                existing.locations.append(location)
+            continue
+        catalog.add(msgid, locations=[location], context=segment.context,
+                    flags=("python-brace-format",) if "{" in segment.text and segment.plural is None
+                    and re.search(r"\{\w+\}", segment.text) else ())
+    return catalog
+
+
+def serialize_catalog(catalog: Catalog) -> bytes:
+    """Write a catalog as PO text, deterministically."""
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=PO_WIDTH, include_previous=True, sort_output=False)
+    return buffer.getvalue()
+
+
+# --- Formatting -----------------------------------------------------------------------
+
+@dataclass
+class Formatter:
+    """Locale formats for one language, all from CLDR."""
+
+    language: Language
+    _locale: Locale = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._locale = self.language.babel
+
+    def date(self, value: dt.date, format: str = "long") -> str:
+        return format_date(value, format=format, locale=self._locale)
+
+    def number(self, value: float | int) -> str:
+        return format_decimal(value, locale=self._locale)
+
+    def country(self, code: str) -> str:
+        return self._locale.territories.get(code.upper(), code)
+
+    def list(self, items: Iterable[str], style: str = "standard") -> str:
+        return format_list(list(items), style=style, locale=self._locale)
+
+    def language_name(self, language: Language) -> str:
+        return language.native_name
+

@@ -1,0 +1,217 @@
+"""The build pipeline: load everything into memory, render, then write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config, load_config
+from .content import Brief, load_briefs
+from .errors import Problems, ProjectError
+from .i18n import UI_DOMAIN, Formatter, Language, MessageCatalog, load_catalogs, parse_language
+from .output import Output, Staging, manifest_bytes, merge_manifest, read_manifest
+from .pdf import check_fonts, write_pdf
+from .render import Renderer, font_css, localize
+
+log = logging.getLogger(__name__)
+FORMATS = ("html", "pdf")
+
+
+@dataclass
+class Project:
+    """A project loaded and validated: settings, briefs, catalogs and templates."""
+
+    config: Config
+    briefs: list[Brief]
+    catalogs: dict[tuple[str, str], MessageCatalog]
+    renderer: Renderer
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    def catalog(self, language: Language, domain: str) -> MessageCatalog | None:
+        return self.catalogs.get((language.tag, domain))
+
+    def all_languages(self) -> tuple[Language, ...]:
+        """Configured languages plus every brief's source language, for fonts and links."""
+        languages = list(self.config.languages)
+        for brief in self.briefs:
+            if brief.lang not in languages:
+                languages.append(brief.lang)
+        return tuple(languages)
+
+
+def load_project(root: Path) -> Project:
+    """Read config, content, catalogs and templates, reporting every problem at once."""
+    config = load_config(root)
+    problems = Problems()
+    briefs: list[Brief] = []
+    catalogs: dict[tuple[str, str], MessageCatalog] = {}
+    renderer = None
+    try:
+        briefs = load_briefs(config.content_dir, root)
+    except ProjectError as exc:
+        problems.extend(exc)
+    if not briefs and not problems.items:
+        problems.add("content", "no briefs found (expected content/<brief-id>/brief.yaml)")
+    domains = [UI_DOMAIN] + [brief.id for brief in briefs]
+    try:
+        catalogs = load_catalogs(config.locales_dir, root, config.languages, domains)
+    except ProjectError as exc:
+        problems.extend(exc)
+    try:
+        renderer = Renderer(config)
+    except ProjectError as exc:
+        problems.extend(exc)
+    problems.raise_if_any()
+    project = Project(config, briefs, catalogs, renderer)
+    check_fonts(config, project.all_languages())
+    return project
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which briefs, languages and formats to build; empty means all."""
+
+    briefs: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+
+    def resolve(self, project: Project) -> tuple[list[Brief], list[Language], tuple[str, ...]]:
+        problems = Problems()
+        ids = {b.id for b in project.briefs}
+        for brief_id in self.briefs:
+            if brief_id not in ids:
+                problems.add("--brief", f"no brief '{brief_id}' (known: {', '.join(sorted(ids))})")
+        configured = {language.tag: language for language in project.config.languages}
+        for tag in self.langs:
+            if tag not in configured:
+                try:
+                    parse_language(tag)
+                    why = "is not in [tool.polybrief] languages"
+                except ValueError as exc:
+                    why = f"is unknown: {exc}"
+                problems.add("--lang", f"'{tag}' {why} (configured: {', '.join(configured)})")
+        for fmt in self.formats:
+            if fmt not in FORMATS:
+                problems.add("--format", f"'{fmt}' is not one of {', '.join(FORMATS)}")
+        problems.raise_if_any()
+        briefs = [b for b in project.briefs if not self.briefs or b.id in self.briefs]
+        langs = [configured[t] for t in configured if not self.langs or t in self.langs]
+        return briefs, langs, tuple(f for f in FORMATS if not self.formats or f in self.formats)
+
+
+@dataclass
+class BuildReport:
+    outputs: list[Output] = field(default_factory=list)
+    fallbacks: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def documents(self) -> int:
+        return len(self.outputs)
+
+    @property
+    def pages(self) -> int:
+        return sum(o.pages or 0 for o in self.outputs)
+
+
+Progress = Callable[[str], None]
+
+
+def build(project: Project, selection: Selection = Selection(), out_dir: Path | None = None,
+          use_fuzzy: bool = False, progress: Progress | None = None) -> BuildReport:
+    """Build the selected documents; the output folder changes only if all of them succeed."""
+    started = time.perf_counter()
+    briefs, langs, formats = selection.resolve(project)
+    out_dir = out_dir or project.config.out_dir
+    report = BuildReport()
+    with Staging(out_dir) as staging:
+        for brief in briefs:
+            for language in langs:
+                report.outputs.extend(_build_document(project, brief, language, formats,
+                                                      staging, use_fuzzy, report))
+                if progress:
+                    progress(f"{brief.id} [{language.tag}]")
+        outputs = merge_manifest(read_manifest(out_dir), report.outputs)
+        staging.write("index.html", render_index(project, outputs).encode("utf-8"))
+        staging.write("manifest.json", manifest_bytes(outputs))
+        staging.commit()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build_document(project: Project, brief: Brief, language: Language,
+                    formats: Iterable[str], staging: Staging, use_fuzzy: bool,
+                    report: BuildReport) -> list[Output]:
+    view, translator = localize(brief, language, project.catalog(language, brief.id),
+                                project.config.languages, use_fuzzy)
+    report.fallbacks[brief.id, language.tag] = (translator.fallbacks, translator.total)
+    if translator.fallbacks:
+        log.warning("%s [%s]: %d of %d segments untranslated, shown in %s",
+                    brief.id, language.tag, translator.fallbacks, translator.total,
+                    brief.lang.tag)
+    html = project.renderer.render(
+        "brief.html.j2", project.catalog(language, "messages"), use_fuzzy,
+        brief=view, lang=_lang_namespace(language), site=_site_namespace(project, brief, language))
+    outputs = []
+    stem = f"{language.tag}/{brief.id}"
+    common = dict(brief=brief.id, lang=language.tag, title=view["title"].plain,
+                  date=brief.date.isoformat())
+    if "html" in formats:
+        size, digest = staging.write(f"{stem}.html", html.encode("utf-8"))
+        outputs.append(Output(format="html", path=f"{stem}.html", bytes=size, sha256=digest,
+                              **common))
+    if "pdf" in formats:
+        rendered = write_pdf(html, project.config, f"{brief.id}/{language.tag}", brief.date)
+        rel = f"{stem}.{language.tag}.pdf"
+        size, digest = staging.write(rel, rendered.data)
+        outputs.append(Output(format="pdf", path=rel, bytes=size, sha256=digest,
+                              pages=rendered.pages, **common))
+    return outputs
+
+
+def _lang_namespace(language: Language) -> dict:
+    return {"tag": language.tag, "locale": language.locale, "dir": language.direction,
+            "name": language.native_name, "script": language.script}
+
+
+def _site_namespace(project: Project, brief: Brief, current: Language) -> dict:
+    links = [{"tag": lang.tag, "name": lang.native_name, "dir": lang.direction,
+              "html": f"../{lang.tag}/{brief.id}.html",
+              "pdf": f"../{lang.tag}/{brief.id}.{lang.tag}.pdf",
+              "current": lang == current}
+             for lang in project.config.languages]
+    default = brief.lang if brief.lang in project.config.languages else project.config.languages[0]
+    return {"languages": links, "x_default": f"../{default.tag}/{brief.id}.html",
+            "pdf": f"{brief.id}.{current.tag}.pdf", "paper": project.config.paper,
+            "font_css": font_css(project.config, project.all_languages())}
+
+
+def render_index(project: Project, outputs: list[Output]) -> str:
+    """The landing page: every brief × language with its title, date, pages and PDF size."""
+    rows: dict[str, dict] = {}
+    names = {lang.tag: lang for lang in project.all_languages()}
+    for output in outputs:
+        entry = rows.setdefault(output.brief, {"id": output.brief, "languages": {}})
+        lang = entry["languages"].setdefault(output.lang, {
+            "tag": output.lang, "title": output.title,
+            "date": Formatter(names[output.lang]).date(dt.date.fromisoformat(output.date))
+            if output.lang in names and output.date else output.date,
+            "name": names[output.lang].native_name if output.lang in names else output.lang,
+            "dir": names[output.lang].direction if output.lang in names else "ltr"})
+        lang[output.format] = output
+    briefs = [{**row, "languages": list(row["languages"].values())}
+              for _, row in sorted(rows.items())]
+    source = project.config.languages[0]
+    return project.renderer.render(
+        "index.html.j2", project.catalog(source, "messages"), False,
+        lang=_lang_namespace(source), site={"briefs": briefs,
+                                           "font_css": font_css(project.config,
+                                                                project.all_languages())})
+

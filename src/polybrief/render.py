@@ -1,0 +1,229 @@
+"""Rendering: the Jinja environment, Markdown, and the per-language template context."""
+
+from __future__ import annotations
+
+import re
+from gettext import NullTranslations
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from .config import Config
+from .content import Brief, BulletList, Paragraph, Quote, Table, Text
+from .errors import Problem, ProjectError
+from .i18n import Formatter, Language, MessageCatalog
+
+SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "th", "caption", ".sans")
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.disable(["image"])
+    md.validateLink = lambda url: bool(SAFE_LINK.match(url.strip()))
+    return md
+
+
+MARKDOWN = _markdown()
+
+
+def render_inline(source: str) -> Markup:
+    """Render inline Markdown; raw HTML comes out as text, unsafe links as text."""
+    return Markup(MARKDOWN.renderInline(source))
+
+
+def strip_inline(source: str) -> str:
+    """Plain text of inline Markdown, for metadata and running headers."""
+    tokens = MARKDOWN.parseInline(source)
+    return "".join(child.content for token in tokens for child in (token.children or [])
+                   if child.type in ("text", "code_inline", "softbreak")).strip()
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A content string in the document's language, or its source when untranslated."""
+
+    plain: str
+    html: Markup
+    fallback_lang: str | None = None
+
+    @property
+    def lang_attr(self) -> Markup:
+        """Attributes for the element holding the text: the source's lang when it fell back."""
+        if not self.fallback_lang:
+            return Markup("")
+        return Markup(' lang="%s" data-fallback') % self.fallback_lang
+
+    def __html__(self) -> str:
+        if not self.fallback_lang:
+            return self.html
+        return Markup('<span lang="%s" data-fallback>%s</span>') % (
+            self.fallback_lang, self.html)
+
+    def __str__(self) -> str:
+        return self.plain
+
+
+@dataclass
+class ContentTranslator:
+    """Translates a brief's strings through its catalog, counting what fell back."""
+
+    brief: Brief
+    language: Language
+    catalog: MessageCatalog | None
+    use_fuzzy: bool = False
+    total: int = 0
+    fallbacks: int = 0
+
+    def __call__(self, text: Text | None) -> Localized | None:
+        if text is None:
+            return None
+        self.total += 1
+        value, fallback = text.value, None
+        if self.language != self.brief.lang:
+            found = self.catalog.lookup(text.value, self.use_fuzzy) if self.catalog else None
+            if found is None:
+                self.fallbacks += 1
+                fallback = self.brief.lang.tag
+            else:
+                value = found
+        if text.markdown:
+            return Localized(strip_inline(value), render_inline(value), fallback)
+        return Localized(value, Markup(escape(value)), fallback)
+
+
+def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
+             languages: tuple[Language, ...], use_fuzzy: bool) -> tuple[dict, ContentTranslator]:
+    """Build the ``brief`` namespace of the template context for one language."""
+    t = ContentTranslator(brief, language, catalog, use_fuzzy)
+    fmt = Formatter(language)
+    sections = []
+    for section in brief.sections:
+        blocks = []
+        for block in section.blocks:
+            match block:
+                case Paragraph(text):
+                    blocks.append({"kind": "paragraph", "text": t(text)})
+                case BulletList(items):
+                    blocks.append({"kind": "list", "entries": [t(i) for i in items]})
+                case Table(header, rows, caption):
+                    blocks.append({"kind": "table", "caption": t(caption),
+                                   "header": [t(c) for c in header],
+                                   "rows": [[t(c) for c in row] for row in rows]})
+                case Quote(text, attribution):
+                    blocks.append({"kind": "quote", "text": t(text),
+                                   "attribution": t(attribution)})
+        sections.append({"heading": t(section.heading), "anchor": section.anchor,
+                         "blocks": blocks})
+    countries = [fmt.country(code) for code in brief.countries]
+    view = {
+        "id": brief.id,
+        "source_lang": brief.lang.tag,
+        "title": t(brief.title),
+        "subtitle": t(brief.subtitle),
+        "author": t(brief.author),
+        "publisher": brief.publisher,
+        "summary": t(brief.summary),
+        "key_points": [t(p) for p in brief.key_points],
+        "date": fmt.date(brief.date),
+        "date_iso": brief.date.isoformat(),
+        "countries": countries,
+        "countries_text": fmt.list(countries),
+        "sections": sections,
+        "sources": [{"title": s.title, "publisher": s.publisher, "url": s.url,
+                     "date": fmt.date(s.date) if s.date else None} for s in brief.sources],
+    }
+    return view, t
+
+
+def font_css(config: Config, languages: tuple[Language, ...]) -> Markup:
+    """CSS giving each language its configured fonts, for body text and headings."""
+    rules = []
+    for language in languages:
+        stack = config.fonts_for(language)
+        if stack is None:
+            continue
+        tag = language.tag
+        heading = ", ".join(f"{h}:lang({tag}), {h} :lang({tag})" for h in HEADING_TAGS)
+        rules.append(f":lang({tag}) {{ font-family: {_families(stack.serif, 'serif')}; }}")
+        rules.append(f"{heading} {{ font-family: {_families(stack.sans, 'sans-serif')}; }}")
+    return Markup("\n".join(rules))
+
+
+def _families(names: tuple[str, ...], generic: str) -> str:
+    return ", ".join([f'"{name}"' for name in names] + [generic])
+
+
+def css_content(template: str, **counters: str) -> Markup:
+    """Turn a translated label such as 'Page {page} of {pages}' into a CSS content value."""
+    parts = []
+    for piece in re.split(r"(\{\w+\})", template):
+        name = piece[1:-1] if piece.startswith("{") and piece.endswith("}") else None
+        if name in counters:
+            parts.append(f"counter({counters[name]})")
+        elif piece:
+            escaped = piece.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+            parts.append(f'"{escaped}"')
+    return Markup(" ".join(parts) or '""')
+
+
+class Renderer:
+    """Owns the Jinja environment; renders briefs and the index to HTML strings."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(config.templates_dir),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["css_content"] = css_content
+        self.templates = {name: self._load(name) for name in ("brief.html.j2", "index.html.j2")}
+
+    def _load(self, name: str) -> jinja2.Template:
+        display = f"templates/{name}"
+        try:
+            return self.env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            where = exc.filename or display
+            try:
+                where = Path(where).resolve().relative_to(self.config.root.resolve()).as_posix()
+            except ValueError:
+                pass
+            raise ProjectError(Problem(where, f"template syntax error: {exc.message}",
+                                       exc.lineno)) from None
+        except jinja2.TemplateNotFound as exc:
+            raise ProjectError(Problem(f"templates/{exc.name}", "template not found")) from None
+
+    def render(self, name: str, ui: MessageCatalog | None, use_fuzzy: bool, **context) -> str:
+        """Render a template with one language's UI strings installed."""
+        translations = ui.translations(use_fuzzy) if ui is not None else NullTranslations()
+        # Escape the catalog's text: a translation is untrusted, never markup.
+        self.env.install_gettext_callables(
+            lambda message: escape(translations.gettext(message)),
+            lambda singular, plural, n: escape(translations.ngettext(singular, plural, n)),
+            newstyle=True)
+        try:
+            return self.templates[name].render(**context)
+        except jinja2.TemplateError as exc:
+            line = _template_line(exc)
+            raise ProjectError(Problem(f"templates/{name}", f"template error: {exc}",
+                                       line)) from None
+
+
+def _template_line(exc: BaseException) -> int | None:
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
