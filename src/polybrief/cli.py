@@ -55,13 +55,18 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("extract", parents=[common],
                    help="regenerate the POT templates in locales/ from templates and content")
+    init = sub.add_parser("init", parents=[common],
+                          help="add a language: create its catalogs and configure it")
+    init.add_argument("tag", metavar="LANG", help="BCP 47 language tag, e.g. kk or zh-Hant")
+    sub.add_parser("update", parents=[common],
+                   help="extract, then merge every catalog with the new templates")
     return parser
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
-    commands = {"build", "extract"}
+    commands = {"build", "extract", "init", "update"}
     if not any(arg in commands for arg in argv) and not {"-h", "--help", "--version"} & set(argv):
         argv.insert(0, "build")
     return parser.parse_args(argv)
@@ -88,6 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "extract":
             return _extract(args)
+        if args.command == "init":
+            return _init(args)
+        if args.command == "update":
+            return _update(args)
         return _build(args)
     except ProjectError as exc:
         for problem in exc.problems:
@@ -133,6 +142,36 @@ def _extract(args: argparse.Namespace) -> int:
         log.info("wrote %s", _display(path))
     if not args.quiet:
         print(f"Extracted templates: {len(written)} changed", file=sys.stderr)
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    from .project import load_project
+    from .translate import init_language
+
+    project = load_project(args.project.resolve())
+    written, configured = init_language(project, args.tag)
+    for path in written:
+        log.info("created %s", _display(path))
+    if not configured:
+        print(f"Add \"{args.tag}\" to 'languages' in [tool.polybrief] of pyproject.toml",
+              file=sys.stderr)
+    if not args.quiet:
+        print(f"Initialised {args.tag}: {len(written)} catalogs; translate them, then build",
+              file=sys.stderr)
+    return EXIT_OK
+
+
+def _update(args: argparse.Namespace) -> int:
+    from .project import load_project
+    from .translate import update_catalogs
+
+    project = load_project(args.project.resolve())
+    changed = update_catalogs(project)
+    for path in changed:
+        log.info("updated %s", _display(path))
+    if not args.quiet:
+        print(f"Updated catalogs: {len(changed)} changed", file=sys.stderr)
     return EXIT_OK
 
 

@@ -95,7 +95,7 @@ def creation_date(brief_date: dt.date) -> str:
     """The PDF's creation date: SOURCE_DATE_EPOCH when set, else the brief's date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{brief_date.isoformat()}T00:00:00Z"
 

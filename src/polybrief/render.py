@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from gettext import NullTranslations
 from dataclasses import dataclass
+from gettext import NullTranslations
 from pathlib import Path
 
 import jinja2

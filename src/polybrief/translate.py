@@ -1,4 +1,4 @@
-"""The translator's workflow: extract translatable strings into POT templates."""
+"""The translator's workflow: extract templates, add a language, merge catalogs."""
 
 from __future__ import annotations
 
@@ -6,19 +6,30 @@ import datetime as dt
 import io
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract
 from babel.messages.pofile import read_po
+from jinja2.ext import babel_extract
 
-from .i18n import UI_DOMAIN, Segment, build_template, serialize_catalog
+from .errors import Problem, ProjectError
+from .i18n import (
+    UI_DOMAIN,
+    Language,
+    Segment,
+    build_template,
+    catalog_path,
+    parse_language,
+    serialize_catalog,
+)
 from .output import write_atomic
 from .project import Project
 
 log = logging.getLogger(__name__)
-TEMPLATE_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+UI_SOURCE = "en"  # the language of the templates' msgids
+TEMPLATE_KEYWORDS = ("_", "gettext", "ngettext")
 
 
 def template_segments(project: Project) -> list[Segment]:
@@ -27,13 +38,14 @@ def template_segments(project: Project) -> list[Segment]:
     for path in sorted(project.config.templates_dir.glob("*.j2")):
         display = path.relative_to(project.root).as_posix()
         with path.open("rb") as handle:
-            for line, _func, message, _comments in extract(
-                    "jinja2.ext:babel_extract", handle, keywords=TEMPLATE_KEYWORDS,
-                    options={"extensions": "jinja2.ext.i18n", "trimmed": "false"}):
-                if isinstance(message, tuple):
-                    segments.append(Segment(message[0], display, line, plural=message[1]))
-                else:
-                    segments.append(Segment(message, display, line))
+            for line, func, message, _comments in babel_extract(
+                    handle, TEMPLATE_KEYWORDS, [], {"extensions": "jinja2.ext.i18n"}):
+                strings = [m for m in (message if isinstance(message, tuple) else (message,))
+                           if isinstance(m, str)]
+                if not strings:
+                    continue
+                plural = strings[1] if func == "ngettext" and len(strings) > 1 else None
+                segments.append(Segment(strings[0], display, line, plural=plural))
     return segments
 
 
@@ -83,5 +95,93 @@ def now() -> dt.datetime:
     """The time stamped on changed templates: SOURCE_DATE_EPOCH when set."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+
+
+def _domains_for(project: Project, language: Language) -> list[Template]:
+    """The templates a language needs a catalog of: UI strings, and briefs in other languages."""
+    source = {brief.id: brief.lang for brief in project.briefs}
+    source[UI_DOMAIN] = parse_language(UI_SOURCE)
+    return [t for t in templates(project) if source.get(t.domain) != language]
+
+
+def init_language(project: Project, tag: str) -> tuple[list[Path], bool]:
+    """Create empty catalogs for a new language and add it to the configuration.
+
+    Return the catalogs written and whether pyproject.toml was updated.
+    """
+    try:
+        language = parse_language(tag)
+    except ValueError as exc:
+        raise ProjectError(Problem("init", str(exc))) from None
+    extract_templates(project)
+    written = []
+    for template in _domains_for(project, language):
+        path = catalog_path(project.config.locales_dir, language, template.domain)
+        if path.exists():
+            log.info("%s exists; left as it is", path.relative_to(project.root))
+            continue
+        catalog = new_catalog(template.catalog, language)
+        write_atomic(path, serialize_catalog(catalog))
+        written.append(path)
+    configured = language in project.config.languages or add_language_to_config(
+        project.root / "pyproject.toml", tag)
+    return written, configured
+
+
+def new_catalog(template: Catalog, language: Language) -> Catalog:
+    """An empty catalog for one language with headers from CLDR (Language, Plural-Forms)."""
+    catalog = Catalog(locale=language.locale, domain=template.domain,
+                      project=template.project, version=template.version,
+                      creation_date=template.creation_date, revision_date=now(),
+                      language_team=f"{language.babel.english_name} <>",
+                      charset="utf-8", fuzzy=False,
+                      header_comment=f"# {language.babel.english_name} translations of the "
+                                     f"'{template.domain}' domain.\n#")
+    for message in template:
+        if message.id:
+            catalog.add(message.id, None, locations=message.locations, flags=message.flags,
+                        auto_comments=message.auto_comments, context=message.context)
+    return catalog
+
+
+def add_language_to_config(pyproject: Path, tag: str) -> bool:
+    """Append a tag to ``languages = [...]`` in [tool.polybrief]; False if it cannot."""
+    text = pyproject.read_text(encoding="utf-8")
+    table = re.search(r"^\[tool\.polybrief\]\s*$", text, re.MULTILINE)
+    if not table:
+        return False
+    pattern = re.compile(r"^(languages\s*=\s*\[)([^\]]*)(\])", re.MULTILINE)
+    match = pattern.search(text, table.end())
+    if not match or "\n[" in text[table.end():match.start()]:
+        return False
+    items = match[2].rstrip()
+    joined = f'{items}, "{tag}"' if items.strip() else f'"{tag}"'
+    updated = text[:match.start()] + match[1] + joined + match[3] + text[match.end():]
+    write_atomic(pyproject, updated.encode("utf-8"))
+    return True
+
+
+def update_catalogs(project: Project) -> list[Path]:
+    """Extract, then merge every catalog with its template; return the files that changed.
+
+    New segments arrive empty; changed ones keep their old translation as fuzzy with
+    the previous msgid; removed ones become obsolete. Unchanged files keep their bytes.
+    """
+    extract_templates(project)
+    changed = []
+    for language in project.config.languages:
+        for template in _domains_for(project, language):
+            path = catalog_path(project.config.locales_dir, language, template.domain)
+            existing = project.catalog(language, template.domain)
+            if existing is None:
+                continue
+            old = path.read_bytes()
+            catalog = existing.catalog
+            catalog.update(template.catalog, update_creation_date=False)
+            data = serialize_catalog(catalog)
+            if data != old:
+                write_atomic(path, data)
+                changed.append(path)
+    return changed

@@ -1,0 +1,36 @@
+# `make` sets up everything that is missing and builds every brief into dist/;
+# `make test` does the same set-up, then runs the test suite.
+VENV   ?= .venv
+PYTHON ?= python3
+PY     := $(VENV)/bin/python
+STAMPS := .stamps
+
+.PHONY: all build test bench lint clean setup
+
+all: build
+
+setup: $(VENV)/.installed
+
+$(STAMPS)/system: scripts/install-system-packages.sh
+	bash scripts/install-system-packages.sh
+	@mkdir -p $(STAMPS) && touch $@
+
+$(VENV)/.installed: pyproject.toml $(STAMPS)/system
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+build: setup
+	$(PY) build.py
+
+test: setup
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) benchmarks/build_sample.py
+
+lint: setup
+	$(PY) -m ruff check src tests benchmarks build.py
+
+clean:
+	rm -rf dist $(STAMPS) $(VENV)
