@@ -127,7 +127,8 @@ def _build(args: argparse.Namespace) -> int:
         report = build(project, selection, out_dir=out_dir, progress=progress)
     seconds = time.perf_counter() - started
     if not args.quiet:
-        print(f"Built {report.documents} documents, {report.pages} pages in {seconds:.1f} s "
+        print(f"Built {_count(report.documents, 'document')}, "
+              f"{_count(report.pages, 'page')} in {seconds:.1f} s "
               f"→ {_display(out_dir or project.config.out_dir)}", file=sys.stderr)
     return EXIT_OK
 
@@ -173,6 +174,10 @@ def _update(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"Updated catalogs: {len(changed)} changed", file=sys.stderr)
     return EXIT_OK
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _display(path: Path) -> str:

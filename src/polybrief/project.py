@@ -200,7 +200,7 @@ def render_index(project: Project, outputs: list[Output]) -> str:
     for output in outputs:
         entry = rows.setdefault(output.brief, {"id": output.brief, "languages": {}})
         lang = entry["languages"].setdefault(output.lang, {
-            "tag": output.lang, "title": output.title,
+            "tag": output.lang, "title": output.title, "html": None, "pdf": None,
             "date": Formatter(names[output.lang]).date(dt.date.fromisoformat(output.date))
             if output.lang in names and output.date else output.date,
             "name": names[output.lang].native_name if output.lang in names else output.lang,

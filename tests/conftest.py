@@ -1,0 +1,78 @@
+"""Fixture projects copied into tmp_path, and helpers to read what a build made."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from polybrief.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def copy_project(source: Path, dest: Path) -> Path:
+    """Copy a project without its outputs; give it the product's templates if it has none."""
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(
+        "dist", ".venv", ".stamps", "tests", "src", "benchmarks", ".git", "*.egg-info"))
+    if not (dest / "templates").exists():
+        shutil.copytree(ROOT / "templates", dest / "templates")
+    return dest
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """The small three-language fixture project (source en; ru and ja translated)."""
+    return copy_project(FIXTURES / "mini", tmp_path / "mini")
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped sample project, built once into its dist/."""
+    project = copy_project(ROOT, tmp_path_factory.mktemp("sample") / "project")
+    assert main(["build", "-C", str(project), "-q"]) == 0
+    return project
+
+
+def run(project: Path, *args: str) -> int:
+    return main([*args[:1], "-C", str(project), *args[1:]])
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def pdf_fonts(path: Path) -> set[str]:
+    """Base names of the embedded fonts, subset prefix removed."""
+    names = set()
+    for page in PdfReader(path).pages:
+        fonts = page["/Resources"].get("/Font", {})
+        for ref in fonts.values():
+            names.add(re.sub(r"^[A-Z]{6}\+", "", str(ref.get_object()["/BaseFont"])[1:]))
+    return names
+
+
+def notdef_glyphs(path: Path) -> int:
+    """Count glyph 0 (.notdef) drawn in a PDF whose fonts are Identity-H CID fonts."""
+    count = 0
+    for page in PdfReader(path).pages:
+        content = page.get_contents().get_data()
+        for hexstring in re.findall(rb"<([0-9a-fA-F\s]*)>", content):
+            digits = re.sub(rb"\s", b"", hexstring)
+            count += sum(1 for i in range(0, len(digits), 4) if digits[i:i + 4] == b"0000")
+    return count
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under a folder with its SHA-256: to prove a failed build changed nothing."""
+    if not folder.exists():
+        return {}
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
