@@ -47,7 +47,9 @@ class Problems:
 
     def raise_if_any(self) -> None:
         if self.items:
-            raise ProjectError(self.items)
+            order = {path: i for i, path in reversed(list(enumerate(p.path for p in self.items)))}
+            raise ProjectError(sorted(self.items, key=lambda p: (
+                order[p.path], p.line or 0, p.column or 0)))
 
 
 def relpath(path: Path, root: Path) -> str:

@@ -143,6 +143,7 @@ def load_catalog(path: Path, display: str, domain: str, language: Language) -> M
     problems = [Problem(display, message, line) for line, message in check_po_syntax(text)]
     if problems:
         raise ProjectError(problems)
+    _check_plural_header(text, display, language)
     try:
         catalog = read_po(io.StringIO(text), locale=language.locale, domain=domain,
                           abort_invalid=True)
@@ -150,22 +151,20 @@ def load_catalog(path: Path, display: str, domain: str, language: Language) -> M
         raise ProjectError(Problem(display, str(exc).split(" on ")[0], exc.lineno)) from None
     except (ValueError, UnknownLocaleError) as exc:
         raise ProjectError(Problem(display, str(exc))) from None
-    result = MessageCatalog(path, display, domain, language, catalog)
-    _check_plurals(result)
-    return result
+    return MessageCatalog(path, display, domain, language, catalog)
 
 
-def _check_plurals(catalog: MessageCatalog) -> None:
-    expected = catalog.language.babel.plural_form
-    header = catalog.catalog.mime_headers
-    declared = dict(header).get("Plural-Forms", "")
-    match = re.search(r"nplurals\s*=\s*(\d+)", declared)
-    wanted = Catalog(locale=catalog.language.locale).num_plurals
-    if match and int(match[1]) != wanted:
+def _check_plural_header(text: str, display: str, language: Language) -> None:
+    """A catalog must declare as many plural forms as CLDR gives its language."""
+    match = re.search(r"nplurals\s*=\s*(\d+)", text)
+    if not match:
+        return
+    wanted = Catalog(locale=language.locale).num_plurals
+    if int(match[1]) != wanted:
+        line = text.count("\n", 0, match.start()) + 1
         raise ProjectError(Problem(
-            catalog.display,
-            f"Plural-Forms declares nplurals={match[1]} but {catalog.language.tag} "
-            f"has {wanted} plural forms in CLDR ({expected})", 1))
+            display, f"Plural-Forms declares nplurals={match[1]} but {language.tag} has "
+                     f"{wanted} plural forms in CLDR", line))
 
 
 def load_catalogs(locales_dir: Path, root: Path, languages: Iterable[Language],
