@@ -71,7 +71,9 @@ def load_config(root: Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line, col = (int(match[1]), int(match[2])) if match else (None, None)
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        if "(at end of document)" in str(exc):
+            line = text.count("\n") + 1
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         raise ProjectError(Problem(name, message, line, col)) from None
     table = data.get("tool", {}).get("polybrief")
     if not isinstance(table, dict):
@@ -139,8 +141,9 @@ def _load_fonts(table: object, bad) -> dict[str, FontStack]:
             if not isinstance(families, list) or not all(
                     isinstance(f, str) and FAMILY.fullmatch(f) for f in families):
                 bad(f"fonts.{key}", f"'fonts.{key}.{role}' must be a list of font family names")
-                families = []
+                break
             roles[role] = tuple(families)
-        fonts[key] = FontStack(**roles)
+        else:
+            fonts[key] = FontStack(**roles)
     return fonts
 

@@ -87,14 +87,14 @@ def check_po_syntax(text: str) -> list[tuple[int, str]]:
                 problems.append((number, "string continuation without a keyword before it"))
             continue
         match = _KEYWORD_LINE.match(line)
-        if not match:
-            if re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(\[\d+\])?)\s+"', line):
-                problems.append((number, "unterminated or badly escaped string"))
-            else:
-                problems.append((number, f"not a PO keyword or string: {line[:40]!r}"))
+        keyword_only = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+"', line)
+        if not match and not keyword_only:
+            problems.append((number, f"not a PO keyword or string: {line[:40]!r}"))
             previous = None
             continue
-        keyword = match[1]
+        if not match:
+            problems.append((number, "unterminated or badly escaped string"))
+        keyword = (match or keyword_only)[1]
         if keyword.startswith("msgstr") and previous not in ("msgid", "msgid_plural", "msgstr"):
             problems.append((number, f"'{keyword}' without a msgid before it"))
         if keyword == "msgid" and previous == "msgid":

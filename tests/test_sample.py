@@ -1,0 +1,96 @@
+"""The shipped sample brief, built in every configured language."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+from babel.messages.pofile import read_po
+from pypdf import PdfReader
+
+from conftest import ROOT, notdef_glyphs, pdf_fonts, pdf_text
+
+BRIEF = "china-central-asia"
+EXPECTED = {
+    "ja": ("2025年6月17日", "カザフスタン、キルギス、タジキスタン"),
+    "en": ("June 17, 2025", "Kazakhstan, Kyrgyzstan, Tajikistan, Turkmenistan, and Uzbekistan"),
+    "zh-Hans": ("2025年6月17日", "哈萨克斯坦、吉尔吉斯斯坦、塔吉克斯坦"),
+    "ru": ("17 июня 2025 г.", "Таджикистан, Туркменистан и Узбекистан"),
+    "kk": ("2025 ж. 17 маусым", "Тәжікстан, Түрікменстан және Өзбекстан"),
+}
+LOCALES = {"ja": "ja", "en": "en", "zh-Hans": "zh_Hans", "ru": "ru", "kk": "kk"}
+
+
+def translations(lang: str) -> list[str]:
+    """Every translated content string of the sample in one language (ja: the source)."""
+    if lang == "ja":
+        path = ROOT / "locales" / f"{BRIEF}.pot"
+        return [m.id for m in read_po(path.open("rb")) if m.id]
+    path = ROOT / "locales" / LOCALES[lang] / "LC_MESSAGES" / f"{BRIEF}.po"
+    return [m.string for m in read_po(path.open("rb")) if m.id]
+
+
+def plain(markdown: str) -> str:
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    return re.sub(r"[*_`]", "", text)
+
+
+@pytest.mark.parametrize("lang", list(EXPECTED))
+def test_sample_pdf_has_title_date_and_countries(sample, lang):
+    pdf = sample / "dist" / lang / f"{BRIEF}.{lang}.pdf"
+    text = re.sub(r"\s+", " ", pdf_text(pdf))
+    title = translations(lang)[0]
+    date, countries = EXPECTED[lang]
+    squeezed = text.replace(" ", "")
+    assert title.replace(" ", "") in squeezed
+    assert date.replace(" ", "") in squeezed
+    assert countries.replace(" ", "") in squeezed
+    reader = PdfReader(pdf)
+    assert reader.metadata.title == title
+    assert reader.trailer["/Root"]["/Lang"] == lang
+    assert 2 <= len(reader.pages) <= 8
+
+
+@pytest.mark.parametrize("lang", list(EXPECTED))
+def test_sample_pdf_draws_every_character_of_its_text(sample, lang):
+    """The embedded fonts cover the document: each character comes back from the PDF."""
+    pdf = sample / "dist" / lang / f"{BRIEF}.{lang}.pdf"
+    extracted = set(pdf_text(pdf))
+    wanted = {c for s in translations(lang) for c in plain(s)
+              if not c.isspace() and unicodedata.category(c)[0] != "C"}
+    missing = sorted(wanted - extracted)
+    assert missing == [], f"{lang}: not in the PDF text: {missing[:20]}"
+    assert notdef_glyphs(pdf) == 0
+
+
+def test_sample_uses_japanese_and_chinese_han_variants(sample):
+    ja = pdf_fonts(sample / "dist" / "ja" / f"{BRIEF}.ja.pdf")
+    zh = pdf_fonts(sample / "dist" / "zh-Hans" / f"{BRIEF}.zh-Hans.pdf")
+    assert ja and all("CJK-JP" in name for name in ja), ja
+    assert zh and all("CJK-SC" in name for name in zh), zh
+
+
+def test_sample_kazakh_letters_render(sample):
+    text = pdf_text(sample / "dist" / "kk" / f"{BRIEF}.kk.pdf")
+    for letter in "ӘҒҚҢӨҰҮІәғқңөұүһі":
+        if any(letter in s for s in translations("kk")):
+            assert letter in text, letter
+    assert {"Ә", "Қ", "Ө", "Ү", "І"} <= set(text.upper())
+
+
+def test_sample_catalogs_are_complete(sample):
+    for lang in ("en", "zh-Hans", "ru", "kk"):
+        assert all(translations(lang)), lang
+
+
+def test_sample_catalogs_pass_msgfmt_check():
+    import shutil
+    import subprocess
+
+    msgfmt = shutil.which("msgfmt")
+    assert msgfmt, "gettext's msgfmt is installed by 'make'"
+    for po in sorted((ROOT / "locales").glob("*/LC_MESSAGES/*.po")):
+        result = subprocess.run([msgfmt, "--check-format", "--check-header", "-o", "/dev/null",
+                                 str(po)], capture_output=True, text=True)
+        assert result.returncode == 0, (po, result.stderr)
