@@ -15,7 +15,7 @@ from babel.dates import format_date
 from babel.lists import format_list
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
@@ -151,7 +151,31 @@ def load_catalog(path: Path, display: str, domain: str, language: Language) -> M
         raise ProjectError(Problem(display, str(exc).split(" on ")[0], exc.lineno)) from None
     except (ValueError, UnknownLocaleError) as exc:
         raise ProjectError(Problem(display, str(exc))) from None
+    _restore_previous_ids(text, catalog)
     return MessageCatalog(path, display, domain, language, catalog)
+
+
+def _restore_previous_ids(text: str, catalog: Catalog) -> None:
+    """Read the ``#| msgid`` comments that Babel's parser skips, so they survive a merge."""
+    previous: list[str] = []
+    current: list[str] | None = None
+    msgid: list[str] | None = None
+    for line in text.splitlines() + [""]:
+        if line.startswith("#| msgid "):
+            previous, current = [unescape(line[9:].strip())], None
+        elif line.startswith('#| "') and previous and current is None:
+            previous[-1] += unescape(line[3:].strip())
+        elif line.startswith("msgid ") and previous:
+            msgid = [unescape(line[6:].strip())]
+        elif line.startswith('"') and msgid is not None:
+            msgid[-1] += unescape(line.strip())
+        elif msgid is not None:
+            message = catalog.get(msgid[0])
+            if message is not None and not message.previous_id:
+                message.previous_id = previous
+            previous, msgid = [], None
+    for message in catalog:  # Babel reads "#|" lines as translator comments
+        message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
 
 
 def _check_plural_header(text: str, display: str, language: Language) -> None:

@@ -179,7 +179,12 @@ def update_catalogs(project: Project) -> list[Path]:
                 continue
             old = path.read_bytes()
             catalog = existing.catalog
+            previous = {m.id: m.previous_id for m in catalog if m.fuzzy and m.previous_id}
             catalog.update(template.catalog, update_creation_date=False)
+            for message in catalog:
+                # Babel forgets what a still-fuzzy entry was made from; keep showing it.
+                if message.fuzzy and not message.previous_id and message.id in previous:
+                    message.previous_id = previous[message.id]
             data = serialize_catalog(catalog)
             if data != old:
                 write_atomic(path, data)

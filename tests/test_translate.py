@@ -1,0 +1,77 @@
+"""Extraction and the catalog workflow: init, update, determinism."""
+
+from __future__ import annotations
+
+from babel.messages.pofile import read_po
+
+from conftest import run
+
+from polybrief.i18n import load_catalog, parse_language
+
+
+def pot(project, domain):
+    return read_po((project / "locales" / f"{domain}.pot").open("rb"))
+
+
+def test_extract_writes_content_segments_with_yaml_locations(mini):
+    (mini / "locales" / "mini.pot").unlink()
+    assert run(mini, "extract", "-q") == 0
+    catalog = pot(mini, "mini")
+    title = catalog.get("Rivers of the Steppe")
+    assert title.locations == [("content/mini/brief.yaml", 3)]
+    assert catalog.get("2400 km").locations == [("content/mini/brief.yaml", 26)]
+    ids = {m.id for m in catalog if m.id}
+    assert len(ids) == 21
+    for untranslatable in ("mini", "2025-06-17", "KZ", "https://example.org/rivers",
+                           "polybrief", "Rivers of Central Asia"):
+        assert untranslatable not in ids
+
+
+def test_extract_collects_ui_strings_with_plurals(mini):
+    catalog = pot(mini, "messages")
+    message = catalog.get(("Covers %(num)d country: %(list)s",
+                           "Covers %(num)d countries: %(list)s"))
+    assert message is not None and message.pluralizable
+    assert message.locations[0][0] == "templates/brief.html.j2"
+
+
+def test_extract_twice_leaves_templates_byte_identical(mini):
+    assert run(mini, "extract", "-q") == 0
+    first = {p.name: p.read_bytes() for p in (mini / "locales").glob("*.pot")}
+    assert run(mini, "extract", "-q") == 0
+    assert first == {p.name: p.read_bytes() for p in (mini / "locales").glob("*.pot")}
+
+
+def test_init_creates_catalogs_with_cldr_headers_and_configures_language(mini):
+    assert run(mini, "init", "kk", "-q") == 0
+    po = mini / "locales" / "kk" / "LC_MESSAGES" / "mini.po"
+    catalog = read_po(po.open("rb"))
+    assert str(catalog.locale) == "kk"
+    assert catalog.plural_forms == "nplurals=2; plural=(n != 1);"
+    assert '"en", "ru", "ja", "kk"' in (mini / "pyproject.toml").read_text()
+    assert run(mini, "build", "-q", "--lang", "kk") == 0
+    assert (mini / "dist" / "kk" / "mini.kk.pdf").is_file()
+
+
+def test_init_refuses_unknown_tag(mini, capsys):
+    assert run(mini, "init", "xx-Foo") == 1
+    assert "unknown language tag 'xx-Foo'" in capsys.readouterr().err
+
+
+def test_update_marks_changed_paragraph_fuzzy_with_previous_msgid(mini):
+    brief = mini / "content" / "mini" / "brief.yaml"
+    brief.write_text(brief.read_text().replace(
+        "The Amu Darya and the Syr Darya cross the region.",
+        "The Amu Darya and the Syr Darya both cross the region."))
+    assert run(mini, "update", "-q") == 0
+    po = mini / "locales" / "ru" / "LC_MESSAGES" / "mini.po"
+    catalog = load_catalog(po, "mini.po", "mini", parse_language("ru")).catalog
+    message = catalog.get("The Amu Darya and the Syr Darya both cross the region.")
+    assert message.fuzzy
+    assert message.previous_id == ["The Amu Darya and the Syr Darya cross the region."]
+    assert message.string == "Амударья и Сырдарья пересекают регион."
+    text = (mini / "locales" / "ru" / "LC_MESSAGES" / "mini.po").read_text()
+    assert '#| msgid "The Amu Darya and the Syr Darya cross the region."' in text
+    before = {p: p.read_bytes() for p in (mini / "locales").rglob("*.po*")}
+    assert run(mini, "update", "-q") == 0
+    assert before == {p: p.read_bytes() for p in (mini / "locales").rglob("*.po*")}
