@@ -82,7 +82,7 @@ def test_pdf_text_has_translated_title_locale_date_and_countries(built):
         "ru": ["Реки степи", "17 июня 2025 г.", "Казахстан, Узбекистан и Таджикистан",
                "Охватывает 3 страны"],
         "ja": ["草原の川", "2025年6月17日", "カザフスタン、ウズベキスタン、タジキスタン",
-               "対象 3 か国"],
+               "対象3カ国"],
     }
     for lang, needles in expected.items():
         text = re.sub(r"\s+", " ", pdf_text(built / lang / f"mini.{lang}.pdf"))

@@ -25,3 +25,10 @@ def test_css_content_turns_a_label_into_counters_and_escaped_strings():
     assert css_content("Стр. {page} из {pages}", page="page", pages="pages") == (
         '"Стр. " counter(page) " из " counter(pages)')
     assert css_content('a "q" \\ {page}', page="page") == '"a \\"q\\" \\\\ " counter(page)'
+
+
+def test_css_content_neutralises_markup_in_a_translated_label():
+    from markupsafe import Markup
+
+    value = css_content(Markup("&lt;/style&gt; {page}"), page="page")
+    assert "</style" not in value and value.endswith("counter(page)")

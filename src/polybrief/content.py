@@ -66,6 +66,7 @@ class Source:
     publisher: str | None = None
     url: str | None = None
     date: dt.date | None = None
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -329,7 +330,8 @@ def _table(r: _Reader, node: yaml.Node) -> Table | None:
 
 
 def _source(r: _Reader, node: yaml.Node) -> Source | None:
-    f = r.mapping(node, "source", required=("title",), optional=("publisher", "url", "date"))
+    f = r.mapping(node, "source", required=("title",),
+                  optional=("publisher", "url", "date", "lang"))
     if f is None:
         return None
     url = r.scalar(f["url"], "url") if "url" in f else None
@@ -337,7 +339,13 @@ def _source(r: _Reader, node: yaml.Node) -> Source | None:
         r.error(f["url"], f"'url' must be an http(s) address (got {url!r})")
     title = r.scalar(f["title"], "title") if "title" in f else None
     publisher = r.scalar(f["publisher"], "publisher") if "publisher" in f else None
-    return Source(title or "", publisher, url, r.date(f.get("date"), "date"))
+    lang = r.scalar(f["lang"], "lang") if "lang" in f else None
+    if lang is not None:
+        try:
+            parse_language(lang)
+        except ValueError as exc:
+            r.error(f["lang"], f"'lang': {exc}")
+    return Source(title or "", publisher, url, r.date(f.get("date"), "date"), lang)
 
 
 def load_briefs(content_dir: Path, root: Path) -> list[Brief]:

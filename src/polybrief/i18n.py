@@ -17,6 +17,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 from babel.numbers import format_decimal
+from babel.units import format_unit
 from babel.support import Translations
 
 from .errors import Problem, Problems, ProjectError
@@ -274,6 +275,7 @@ class Formatter:
     def list(self, items: Iterable[str], style: str = "standard") -> str:
         return format_list(list(items), style=style, locale=self._locale)
 
-    def language_name(self, language: Language) -> str:
-        return language.native_name
+    def kilobytes(self, size: int) -> str:
+        return format_unit(round(size / 1000), "digital-kilobyte", length="short",
+                           locale=self._locale)
 

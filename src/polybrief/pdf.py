@@ -106,12 +106,16 @@ class RenderedPdf:
     pages: int
 
 
-def write_pdf(html: str, config: Config, identity: str, date: dt.date) -> RenderedPdf:
-    """Lay out an HTML string with paged media CSS and return the PDF bytes."""
-    from weasyprint import HTML
+def write_pdf(html: str, print_css: str, config: Config, identity: str,
+              date: dt.date) -> RenderedPdf:
+    """Lay out an HTML page with its paged-media stylesheet and return the PDF bytes."""
+    from weasyprint import CSS, HTML
 
-    document = HTML(string=html, base_url=config.templates_dir.as_uri() + "/",
-                    url_fetcher=ProjectFetcher(config.root)).render()
+    fetcher = ProjectFetcher(config.root)
+    base_url = config.templates_dir.as_uri() + "/"
+    stylesheet = CSS(string=print_css, base_url=base_url, url_fetcher=fetcher)
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        stylesheets=[stylesheet])
     stamp = creation_date(date)
     document.metadata.created = stamp
     document.metadata.modified = stamp

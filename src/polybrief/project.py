@@ -15,7 +15,7 @@ from .errors import Problems, ProjectError
 from .i18n import UI_DOMAIN, Formatter, Language, MessageCatalog, load_catalogs, parse_language
 from .output import Output, Staging, manifest_bytes, merge_manifest, read_manifest
 from .pdf import check_fonts, write_pdf
-from .render import Renderer, font_css, localize
+from .render import Renderer, language_css, localize
 
 log = logging.getLogger(__name__)
 FORMATS = ("html", "pdf")
@@ -156,9 +156,10 @@ def _build_document(project: Project, brief: Brief, language: Language,
         log.warning("%s [%s]: %d of %d segments untranslated, shown in %s",
                     brief.id, language.tag, translator.fallbacks, translator.total,
                     brief.lang.tag)
-    html = project.renderer.render(
-        "brief.html.j2", project.catalog(language, "messages"), use_fuzzy,
-        brief=view, lang=_lang_namespace(language), site=_site_namespace(project, brief, language))
+    context = {"brief": view, "lang": _lang_namespace(language),
+               "site": _site_namespace(project, brief, language)}
+    ui = project.catalog(language, "messages")
+    html = project.renderer.render("brief.html.j2", ui, use_fuzzy, **context)
     outputs = []
     stem = f"{language.tag}/{brief.id}"
     common = dict(brief=brief.id, lang=language.tag, title=view["title"].plain,
@@ -168,7 +169,9 @@ def _build_document(project: Project, brief: Brief, language: Language,
         outputs.append(Output(format="html", path=f"{stem}.html", bytes=size, sha256=digest,
                               **common))
     if "pdf" in formats:
-        rendered = write_pdf(html, project.config, f"{brief.id}/{language.tag}", brief.date)
+        print_css = project.renderer.render("print.css.j2", ui, use_fuzzy, **context)
+        rendered = write_pdf(html, print_css, project.config, f"{brief.id}/{language.tag}",
+                             brief.date)
         rel = f"{stem}.{language.tag}.pdf"
         size, digest = staging.write(rel, rendered.data)
         outputs.append(Output(format="pdf", path=rel, bytes=size, sha256=digest,
@@ -190,28 +193,34 @@ def _site_namespace(project: Project, brief: Brief, current: Language) -> dict:
     default = brief.lang if brief.lang in project.config.languages else project.config.languages[0]
     return {"languages": links, "x_default": f"../{default.tag}/{brief.id}.html",
             "pdf": f"{brief.id}.{current.tag}.pdf", "paper": project.config.paper,
-            "font_css": font_css(project.config, project.all_languages())}
+            "language_css": language_css(project.config, project.all_languages())}
 
 
 def render_index(project: Project, outputs: list[Output]) -> str:
     """The landing page: every brief × language with its title, date, pages and PDF size."""
-    rows: dict[str, dict] = {}
-    names = {lang.tag: lang for lang in project.all_languages()}
-    for output in outputs:
-        entry = rows.setdefault(output.brief, {"id": output.brief, "languages": {}})
-        lang = entry["languages"].setdefault(output.lang, {
-            "tag": output.lang, "title": output.title, "html": None, "pdf": None,
-            "date": Formatter(names[output.lang]).date(dt.date.fromisoformat(output.date))
-            if output.lang in names and output.date else output.date,
-            "name": names[output.lang].native_name if output.lang in names else output.lang,
-            "dir": names[output.lang].direction if output.lang in names else "ltr"})
-        lang[output.format] = output
-    briefs = [{**row, "languages": list(row["languages"].values())}
-              for _, row in sorted(rows.items())]
+    languages = project.all_languages()
+    order = {lang.tag: i for i, lang in enumerate(languages)}
+    by_tag = {lang.tag: lang for lang in languages}
     source = project.config.languages[0]
-    return project.renderer.render(
-        "index.html.j2", project.catalog(source, "messages"), False,
-        lang=_lang_namespace(source), site={"briefs": briefs,
-                                           "font_css": font_css(project.config,
-                                                                project.all_languages())})
-
+    briefs: dict[str, dict] = {}
+    for output in sorted(outputs, key=lambda o: (o.brief, order.get(o.lang, len(order)))):
+        brief = briefs.setdefault(output.brief, {"id": output.brief, "title": output.brief,
+                                                 "languages": {}})
+        language = by_tag.get(output.lang)
+        if language is None:
+            continue
+        fmt = Formatter(language)
+        entry = brief["languages"].setdefault(output.lang, {
+            "tag": output.lang, "name": language.native_name, "dir": language.direction,
+            "title": output.title, "html": None, "pdf": None,
+            "date": fmt.date(dt.date.fromisoformat(output.date)) if output.date else ""})
+        entry[output.format] = output
+        if output.format == "pdf":
+            entry["size"] = Formatter(source).kilobytes(output.bytes)
+        if output.lang == source.tag and output.title:
+            brief["title"] = output.title
+    site = {"briefs": [{**b, "languages": list(b["languages"].values())}
+                       for b in briefs.values()],
+            "language_css": language_css(project.config, languages)}
+    return project.renderer.render("index.html.j2", project.catalog(source, "messages"), False,
+                                   lang=_lang_namespace(source), site=site)

@@ -8,6 +8,7 @@ from gettext import NullTranslations
 from pathlib import Path
 
 import jinja2
+import pyphen
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
@@ -17,6 +18,7 @@ from .errors import Problem, ProjectError
 from .i18n import Formatter, Language, MessageCatalog
 
 SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
+SPACED_SCRIPTS = ("Latn", "Cyrl", "Grek")
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "th", "caption", ".sans")
 
 
@@ -133,23 +135,27 @@ def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
         "countries": countries,
         "countries_text": fmt.list(countries),
         "sections": sections,
-        "sources": [{"title": s.title, "publisher": s.publisher, "url": s.url,
-                     "date": fmt.date(s.date) if s.date else None} for s in brief.sources],
+        "sources": [{"title": s.title, "publisher": s.publisher, "url": s.url, "lang": s.lang,
+                     "date": fmt.date(s.date) if s.date else None,
+                     "date_iso": s.date.isoformat() if s.date else None}
+                    for s in brief.sources],
     }
     return view, t
 
 
-def font_css(config: Config, languages: tuple[Language, ...]) -> Markup:
-    """CSS giving each language its configured fonts, for body text and headings."""
+def language_css(config: Config, languages: tuple[Language, ...]) -> Markup:
+    """CSS per language: its configured fonts for body and headings, and its justification."""
     rules = []
     for language in languages:
-        stack = config.fonts_for(language)
-        if stack is None:
-            continue
         tag = language.tag
-        heading = ", ".join(f"{h}:lang({tag}), {h} :lang({tag})" for h in HEADING_TAGS)
-        rules.append(f":lang({tag}) {{ font-family: {_families(stack.serif, 'serif')}; }}")
-        rules.append(f"{heading} {{ font-family: {_families(stack.sans, 'sans-serif')}; }}")
+        stack = config.fonts_for(language)
+        if stack is not None:
+            heading = ", ".join(f"{h}:lang({tag}), {h} :lang({tag})" for h in HEADING_TAGS)
+            rules.append(f":lang({tag}) {{ font-family: {_families(stack.serif, 'serif')}; }}")
+            rules.append(f"{heading} {{ font-family: {_families(stack.sans, 'sans-serif')}; }}")
+        if language.script in SPACED_SCRIPTS and not pyphen.language_fallback(language.locale):
+            # Justified text without hyphenation opens rivers: set it ragged instead.
+            rules.append(f":lang({tag}) p, :lang({tag}) li {{ text-align: start; }}")
     return Markup("\n".join(rules))
 
 
@@ -159,13 +165,16 @@ def _families(names: tuple[str, ...], generic: str) -> str:
 
 def css_content(template: str, **counters: str) -> Markup:
     """Turn a translated label such as 'Page {page} of {pages}' into a CSS content value."""
+    if isinstance(template, Markup):
+        template = template.unescape()
     parts = []
     for piece in re.split(r"(\{\w+\})", template):
         name = piece[1:-1] if piece.startswith("{") and piece.endswith("}") else None
         if name in counters:
             parts.append(f"counter({counters[name]})")
         elif piece:
-            escaped = piece.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+            escaped = (piece.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+                       .replace("<", "\\3c "))
             parts.append(f'"{escaped}"')
     return Markup(" ".join(parts) or '""')
 
@@ -177,7 +186,7 @@ class Renderer:
         self.config = config
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(config.templates_dir),
-            autoescape=True,
+            autoescape=lambda name: not (name or "").endswith(".css.j2"),
             undefined=jinja2.StrictUndefined,
             extensions=["jinja2.ext.i18n"],
             trim_blocks=True,
@@ -185,7 +194,8 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["css_content"] = css_content
-        self.templates = {name: self._load(name) for name in ("brief.html.j2", "index.html.j2")}
+        self.templates = {name: self._load(name)
+                          for name in ("brief.html.j2", "print.css.j2", "index.html.j2")}
 
     def _load(self, name: str) -> jinja2.Template:
         display = f"templates/{name}"
