@@ -144,8 +144,10 @@ def test_missing_font_for_a_language(built, capsys):
 
 
 def test_traceback_only_with_verbose(built, capsys):
+    from polybrief.errors import ProjectError
+
     edit(built, BRIEF, "date: 2025-06-17", "date: nope")
-    with pytest.raises(Exception):
+    with pytest.raises(ProjectError, match="'date' must be an ISO date"):
         run(built, "build", "-v")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from babel.messages.pofile import read_po
 
 from conftest import run
-
 from polybrief.i18n import load_catalog, parse_language
 
 

@@ -271,7 +271,8 @@ def _build_brief(r: _Reader, f: dict[str, yaml.Node], file: Path, display: str) 
                                        for n in r.sequence(f.get("key_points"), "key_points")))),
         countries=tuple(countries),
         sections=tuple(filter(None, (
-            _section(r, n, i) for i, n in enumerate(r.sequence(f.get("sections"), "sections"), 1)))),
+            _section(r, n, i)
+            for i, n in enumerate(r.sequence(f.get("sections"), "sections"), 1)))),
         sources=tuple(filter(None, (
             _source(r, n) for n in r.sequence(f.get("sources"), "sources", allow_empty=True)))),
     )
@@ -317,7 +318,8 @@ def _table(r: _Reader, node: yaml.Node) -> Table | None:
     f = r.mapping(node, "table", required=("header", "rows"), optional=("caption",))
     if f is None:
         return None
-    header = [r.text(n, "header cell", markdown=True) for n in r.sequence(f.get("header"), "header")]
+    header = [r.text(n, "header cell", markdown=True)
+              for n in r.sequence(f.get("header"), "header")]
     rows = []
     for row_node in r.sequence(f.get("rows"), "rows"):
         row = [r.text(n, "table cell", markdown=True) for n in r.sequence(row_node, "row")]

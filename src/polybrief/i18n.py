@@ -17,8 +17,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 from babel.numbers import format_decimal
-from babel.units import format_unit
 from babel.support import Translations
+from babel.units import format_unit
 
 from .errors import Problem, Problems, ProjectError
 

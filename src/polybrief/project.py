@@ -146,32 +146,52 @@ def build(project: Project, selection: Selection = Selection(), out_dir: Path | 
     return report
 
 
+@dataclass(frozen=True)
+class Page:
+    """One brief in one language, rendered: the HTML page and its paged-media stylesheet."""
+
+    brief: Brief
+    language: Language
+    title: str
+    html: str
+    print_css: str
+    fallbacks: int
+    segments: int
+
+
+def render_page(project: Project, brief: Brief, language: Language,
+                use_fuzzy: bool = False) -> Page:
+    """Translate a brief into one language and render its HTML and print CSS."""
+    view, translator = localize(brief, language, project.catalog(language, brief.id),
+                                project.config.languages, use_fuzzy)
+    context = {"brief": view, "lang": _lang_namespace(language),
+               "site": _site_namespace(project, brief, language)}
+    ui = project.catalog(language, UI_DOMAIN)
+    return Page(brief, language, view["title"].plain,
+                project.renderer.render("brief.html.j2", ui, use_fuzzy, **context),
+                project.renderer.render("print.css.j2", ui, use_fuzzy, **context),
+                translator.fallbacks, translator.total)
+
+
 def _build_document(project: Project, brief: Brief, language: Language,
                     formats: Iterable[str], staging: Staging, use_fuzzy: bool,
                     report: BuildReport) -> list[Output]:
-    view, translator = localize(brief, language, project.catalog(language, brief.id),
-                                project.config.languages, use_fuzzy)
-    report.fallbacks[brief.id, language.tag] = (translator.fallbacks, translator.total)
-    if translator.fallbacks:
+    page = render_page(project, brief, language, use_fuzzy)
+    report.fallbacks[brief.id, language.tag] = (page.fallbacks, page.segments)
+    if page.fallbacks:
         log.warning("%s [%s]: %d of %d segments untranslated, shown in %s",
-                    brief.id, language.tag, translator.fallbacks, translator.total,
-                    brief.lang.tag)
-    context = {"brief": view, "lang": _lang_namespace(language),
-               "site": _site_namespace(project, brief, language)}
-    ui = project.catalog(language, "messages")
-    html = project.renderer.render("brief.html.j2", ui, use_fuzzy, **context)
+                    brief.id, language.tag, page.fallbacks, page.segments, brief.lang.tag)
     outputs = []
     stem = f"{language.tag}/{brief.id}"
-    common = dict(brief=brief.id, lang=language.tag, title=view["title"].plain,
+    common = dict(brief=brief.id, lang=language.tag, title=page.title,
                   date=brief.date.isoformat())
     if "html" in formats:
-        size, digest = staging.write(f"{stem}.html", html.encode("utf-8"))
+        size, digest = staging.write(f"{stem}.html", page.html.encode("utf-8"))
         outputs.append(Output(format="html", path=f"{stem}.html", bytes=size, sha256=digest,
                               **common))
     if "pdf" in formats:
-        print_css = project.renderer.render("print.css.j2", ui, use_fuzzy, **context)
-        rendered = write_pdf(html, print_css, project.config, f"{brief.id}/{language.tag}",
-                             brief.date)
+        rendered = write_pdf(page.html, page.print_css, project.config,
+                             f"{brief.id}/{language.tag}", brief.date)
         rel = f"{stem}.{language.tag}.pdf"
         size, digest = staging.write(rel, rendered.data)
         outputs.append(Output(format="pdf", path=rel, bytes=size, sha256=digest,
