@@ -168,3 +168,17 @@ def test_untranslated_segment_falls_back_to_source_with_lang(mini, capsys):
     html = (mini / "dist" / "ru" / "mini.html").read_text()
     assert '<li lang="en" data-fallback>Irrigation</li>' in html
     assert "mini [ru]: 1 of 21 segments untranslated, shown in en" in capsys.readouterr().err
+
+
+def test_missing_harfbuzz_subsetter_is_warned_about(mini, capsys, monkeypatch):
+    import polybrief.pdf
+
+    monkeypatch.setattr(polybrief.pdf, "harfbuzz_subset_available", lambda: False)
+    assert run(mini, "build", "--lang", "en", "--format", "pdf") == 0
+    assert "HarfBuzz's subsetter (libharfbuzz-subset0) is missing" in capsys.readouterr().err
+
+
+def test_harfbuzz_subsetter_is_installed_here():
+    from polybrief.pdf import harfbuzz_subset_available
+
+    assert harfbuzz_subset_available(), "make installs libharfbuzz-subset0"
