@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--format", action="append", default=[], choices=("html", "pdf"),
                        help="build only this format (repeatable)")
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: dist)")
+    build.add_argument("--use-fuzzy", action="store_true",
+                       help="use fuzzy (unconfirmed) translations instead of the source text")
+    build.add_argument("--strict", action="store_true",
+                       help="fail on any incomplete translation (for release builds)")
 
     sub.add_parser("extract", parents=[common],
                    help="regenerate the POT templates in locales/ from templates and content")
@@ -124,7 +128,8 @@ def _build(args: argparse.Namespace) -> int:
                     "Install it: apt-get install libharfbuzz-subset0 (or run 'make')")
     out_dir = args.out.resolve() if args.out else None
     with _progress(args.quiet) as progress:
-        report = build(project, selection, out_dir=out_dir, progress=progress)
+        report = build(project, selection, out_dir=out_dir, use_fuzzy=args.use_fuzzy,
+                       strict=args.strict, progress=progress)
     seconds = time.perf_counter() - started
     if not args.quiet:
         print(f"Built {_count(report.documents, 'document')}, "

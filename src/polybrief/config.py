@@ -13,7 +13,7 @@ from .i18n import Language, parse_language
 PAPER_SIZES = ("A3", "A4", "A5", "B4", "B5", "letter", "legal", "ledger")
 FONT_ROLES = ("serif", "sans")
 FAMILY = re.compile(r"[\w][\w .\-]*")
-KNOWN_KEYS = ("languages", "out_dir", "paper", "fonts")
+KNOWN_KEYS = ("languages", "out_dir", "paper", "fonts", "min_coverage")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Config:
     out_dir: Path
     paper: str = "A4"
     fonts: dict[str, FontStack] = field(default_factory=dict)
+    min_coverage: dict[str, float] = field(default_factory=dict)
 
     @property
     def content_dir(self) -> Path:
@@ -45,6 +46,10 @@ class Config:
     @property
     def templates_dir(self) -> Path:
         return self.root / "templates"
+
+    def required_coverage(self, language: Language) -> float:
+        """The share of segments (0–100) a language must have translated to be built."""
+        return self.min_coverage.get(language.tag, self.min_coverage.get("*", 0.0))
 
     def fonts_for(self, language: Language) -> FontStack | None:
         """Return the font stack configured for a language, else for its script."""
@@ -113,9 +118,32 @@ def load_config(root: Path) -> Config:
         bad("paper", f"'paper' must be one of {', '.join(PAPER_SIZES)} (got {paper!r})")
 
     fonts = _load_fonts(table.get("fonts", {}), bad)
+    min_coverage = _load_min_coverage(table.get("min_coverage", {}), languages, bad)
     problems.raise_if_any()
     return Config(root=root, languages=tuple(languages), out_dir=root / out_dir,
-                  paper=paper, fonts=fonts)
+                  paper=paper, fonts=fonts, min_coverage=min_coverage)
+
+
+def _load_min_coverage(value: object, languages: list[Language], bad) -> dict[str, float]:
+    """A percentage for every language, or a table of percentages per language tag."""
+    def percent(v: object) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100
+
+    if percent(value):
+        return {"*": float(value)}
+    if not isinstance(value, dict):
+        bad("min_coverage", "'min_coverage' must be a percentage or a table of them per language")
+        return {}
+    tags = {language.tag for language in languages}
+    result = {}
+    for tag, v in value.items():
+        if tag not in tags:
+            bad("min_coverage", f"'min_coverage.{tag}': '{tag}' is not in 'languages'")
+        elif not percent(v):
+            bad("min_coverage", f"'min_coverage.{tag}' must be a percentage from 0 to 100")
+        else:
+            result[tag] = float(v)
+    return result
 
 
 def _load_fonts(table: object, bad) -> dict[str, FontStack]:

@@ -16,7 +16,7 @@ from babel.lists import format_list
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po, unescape, write_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 from babel.units import format_unit
 
@@ -275,7 +275,75 @@ class Formatter:
     def list(self, items: Iterable[str], style: str = "standard") -> str:
         return format_list(list(items), style=style, locale=self._locale)
 
+    def percent_floor(self, ratio: float) -> str:
+        """A percentage rounded down, so that anything short of complete never shows 100."""
+        return format_percent(int(ratio * 100) / 100, locale=self._locale)
+
     def kilobytes(self, size: int) -> str:
         return format_unit(round(size / 1000), "digital-kilobyte", length="short",
                            locale=self._locale)
 
+
+
+# --- Coverage -------------------------------------------------------------------------
+
+_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]"
+                   r"|[^\W_]+(?:['’\-][^\W_]+)*")
+
+
+def count_words(text: str) -> int:
+    """Source words, counted as translation vendors do: each CJK character is one word."""
+    return len(_WORD.findall(text))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a domain's current source one catalog translates."""
+
+    translated: int
+    fuzzy: int
+    untranslated: int
+    obsolete: int
+    words: int
+    words_translated: int
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.untranslated
+
+    @property
+    def ratio(self) -> float:
+        return self.translated / self.total if self.total else 1.0
+
+    @property
+    def word_ratio(self) -> float:
+        return self.words_translated / self.words if self.words else 1.0
+
+    @property
+    def complete(self) -> bool:
+        return self.translated == self.total
+
+
+def coverage(msgids: Iterable[str], catalog: MessageCatalog | None, use_fuzzy: bool = False,
+             source: bool = False) -> Coverage:
+    """Count translated, fuzzy and untranslated segments; the source language is complete."""
+    translated = fuzzy = untranslated = words = words_done = 0
+    for msgid in dict.fromkeys(msgids):
+        n = count_words(msgid)
+        words += n
+        message = catalog.catalog.get(msgid) if catalog else None
+        if source or (message is not None and message.string and
+                      (not message.fuzzy or use_fuzzy) and _has_all_forms(message)):
+            translated += 1
+            words_done += n
+        elif message is not None and message.string and message.fuzzy:
+            fuzzy += 1
+        else:
+            untranslated += 1
+    obsolete = len(catalog.catalog.obsolete) if catalog else 0
+    return Coverage(translated, fuzzy, untranslated, obsolete, words, words_done)
+
+
+def _has_all_forms(message) -> bool:
+    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+    return all(strings)

@@ -26,6 +26,7 @@ class Output:
     pages: int | None = None
     title: str | None = None
     date: str | None = None
+    coverage: float | None = None
 
 
 class Staging:

@@ -12,7 +12,8 @@ from pathlib import Path
 from .config import Config, load_config
 from .content import Brief, load_briefs
 from .errors import Problems, ProjectError
-from .i18n import UI_DOMAIN, Formatter, Language, MessageCatalog, load_catalogs, parse_language
+from .i18n import (UI_DOMAIN, Coverage, Formatter, Language, MessageCatalog, catalog_path,
+                   coverage, load_catalogs, parse_language)
 from .output import Output, Staging, manifest_bytes, merge_manifest, read_manifest
 from .pdf import check_fonts, write_pdf
 from .render import Renderer, language_css, localize
@@ -124,18 +125,49 @@ class BuildReport:
 Progress = Callable[[str], None]
 
 
+def document_coverage(project: Project, brief: Brief, language: Language,
+                      use_fuzzy: bool = False) -> Coverage:
+    """How much of a brief the language's catalog translates."""
+    return coverage((text.value for text in brief.texts()), project.catalog(language, brief.id),
+                    use_fuzzy, source=language == brief.lang)
+
+
+def check_coverage(project: Project, briefs: list[Brief], langs: list[Language],
+                   use_fuzzy: bool, strict: bool) -> dict[tuple[str, str], Coverage]:
+    """Refuse languages below their min_coverage (or, with strict, any incomplete one)."""
+    problems = Problems()
+    result = {}
+    for brief in briefs:
+        for language in langs:
+            cov = document_coverage(project, brief, language, use_fuzzy)
+            result[brief.id, language.tag] = cov
+            required = 100.0 if strict else project.config.required_coverage(language)
+            if cov.ratio * 100 < required:
+                path = catalog_path(project.config.locales_dir, language, brief.id)
+                problems.add(path.relative_to(project.root).as_posix(),
+                             f"{language.tag} is {cov.ratio:.0%} translated ({cov.fuzzy} fuzzy, "
+                             f"{cov.untranslated} untranslated of {cov.total}); "
+                             f"{'--strict' if strict else 'min_coverage'} requires "
+                             f"{required:.0f}%")
+    problems.raise_if_any()
+    return result
+
+
 def build(project: Project, selection: Selection = Selection(), out_dir: Path | None = None,
-          use_fuzzy: bool = False, progress: Progress | None = None) -> BuildReport:
+          use_fuzzy: bool = False, strict: bool = False,
+          progress: Progress | None = None) -> BuildReport:
     """Build the selected documents; the output folder changes only if all of them succeed."""
     started = time.perf_counter()
     briefs, langs, formats = selection.resolve(project)
+    coverages = check_coverage(project, briefs, langs, use_fuzzy, strict)
     out_dir = out_dir or project.config.out_dir
     report = BuildReport()
     with Staging(out_dir) as staging:
         for brief in briefs:
             for language in langs:
-                report.outputs.extend(_build_document(project, brief, language, formats,
-                                                      staging, use_fuzzy, report))
+                report.outputs.extend(_build_document(
+                    project, brief, language, formats, staging, use_fuzzy, report,
+                    coverages[brief.id, language.tag]))
                 if progress:
                     progress(f"{brief.id} [{language.tag}]")
         outputs = merge_manifest(read_manifest(out_dir), report.outputs)
@@ -164,6 +196,9 @@ def render_page(project: Project, brief: Brief, language: Language,
     """Translate a brief into one language and render its HTML and print CSS."""
     view, translator = localize(brief, language, project.catalog(language, brief.id),
                                 project.config.languages, use_fuzzy)
+    cov = document_coverage(project, brief, language, use_fuzzy)
+    view["coverage"] = {"complete": cov.complete,
+                        "percent": Formatter(language).percent_floor(cov.ratio)}
     context = {"brief": view, "lang": _lang_namespace(language),
                "site": _site_namespace(project, brief, language)}
     ui = project.catalog(language, UI_DOMAIN)
@@ -175,7 +210,7 @@ def render_page(project: Project, brief: Brief, language: Language,
 
 def _build_document(project: Project, brief: Brief, language: Language,
                     formats: Iterable[str], staging: Staging, use_fuzzy: bool,
-                    report: BuildReport) -> list[Output]:
+                    report: BuildReport, cov: Coverage) -> list[Output]:
     page = render_page(project, brief, language, use_fuzzy)
     report.fallbacks[brief.id, language.tag] = (page.fallbacks, page.segments)
     if page.fallbacks:
@@ -184,7 +219,7 @@ def _build_document(project: Project, brief: Brief, language: Language,
     outputs = []
     stem = f"{language.tag}/{brief.id}"
     common = dict(brief=brief.id, lang=language.tag, title=page.title,
-                  date=brief.date.isoformat())
+                  date=brief.date.isoformat(), coverage=round(cov.ratio, 4))
     if "html" in formats:
         size, digest = staging.write(f"{stem}.html", page.html.encode("utf-8"))
         outputs.append(Output(format="html", path=f"{stem}.html", bytes=size, sha256=digest,
