@@ -64,13 +64,20 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("tag", metavar="LANG", help="BCP 47 language tag, e.g. kk or zh-Hant")
     sub.add_parser("update", parents=[common],
                    help="extract, then merge every catalog with the new templates")
+    stat = sub.add_parser("status", parents=[common],
+                          help="translation coverage per brief and language")
+    stat.add_argument("--json", action="store_true", help="print JSON for machines")
+    stat.add_argument("--min-coverage", type=float, metavar="N",
+                      help="exit 1 when any language is below N %% translated")
+    sub.add_parser("check", parents=[common],
+                   help="lint every catalog: syntax, plurals, placeholders, Markdown")
     return parser
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
-    commands = {"build", "extract", "init", "update"}
+    commands = {"build", "extract", "init", "update", "status", "check"}
     if not any(arg in commands for arg in argv) and not {"-h", "--help", "--version"} & set(argv):
         argv.insert(0, "build")
     return parser.parse_args(argv)
@@ -101,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _init(args)
         if args.command == "update":
             return _update(args)
+        if args.command == "status":
+            return _status(args)
+        if args.command == "check":
+            return _check(args)
         return _build(args)
     except ProjectError as exc:
         for problem in exc.problems:
@@ -179,6 +190,61 @@ def _update(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"Updated catalogs: {len(changed)} changed", file=sys.stderr)
     return EXIT_OK
+
+
+def _status(args: argparse.Namespace) -> int:
+    import json
+
+    from .project import load_project
+    from .translate import status
+
+    rows = status(load_project(args.project.resolve()))
+    if args.json:
+        print(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2))
+    else:
+        _print_status(rows)
+    if args.min_coverage is not None:
+        low = [r for r in rows if r.coverage.ratio * 100 < args.min_coverage]
+        for row in low:
+            print(f"error: {row.domain} [{row.lang}] is {row.coverage.ratio:.1%} translated, "
+                  f"below --min-coverage {args.min_coverage:g}%", file=sys.stderr)
+        return EXIT_INPUT if low else EXIT_OK
+    return EXIT_OK
+
+
+def _print_status(rows) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Translation status", title_justify="left")
+    for name in ("domain", "lang", "translated", "fuzzy", "untranslated", "obsolete",
+                 "% segments", "% words", "pages"):
+        table.add_column(name, justify="left" if name in ("domain", "lang") else "right")
+    for row in rows:
+        c = row.coverage
+        cells = (("source", "", "", "", "100.0", "100.0") if row.source else
+                 (str(c.translated), str(c.fuzzy), str(c.untranslated), str(c.obsolete),
+                  f"{c.ratio * 100:.1f}", f"{c.word_ratio * 100:.1f}"))
+        table.add_row(row.domain, row.lang, *cells, str(row.pages or ""))
+    Console(width=110).print(table)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .lint import check_locales
+
+    root = args.project.resolve()
+    config = load_config(root)
+    domains = {path.parent.name for path in config.content_dir.glob("*/brief.yaml")}
+    findings = check_locales(config.locales_dir, root, domains)
+    for finding in findings:
+        print(finding, file=sys.stderr if finding.severity == "error" else sys.stdout)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    if not args.quiet:
+        print(f"Checked catalogs: {_count(errors, 'error')}, {_count(warnings, 'warning')}",
+              file=sys.stderr)
+    return EXIT_INPUT if errors else EXIT_OK
 
 
 def _count(number: int, noun: str) -> str:

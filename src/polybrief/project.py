@@ -12,8 +12,17 @@ from pathlib import Path
 from .config import Config, load_config
 from .content import Brief, load_briefs
 from .errors import Problems, ProjectError
-from .i18n import (UI_DOMAIN, Coverage, Formatter, Language, MessageCatalog, catalog_path,
-                   coverage, load_catalogs, parse_language)
+from .i18n import (
+    UI_DOMAIN,
+    Coverage,
+    Formatter,
+    Language,
+    MessageCatalog,
+    catalog_path,
+    coverage,
+    load_catalogs,
+    parse_language,
+)
 from .output import Output, Staging, manifest_bytes, merge_manifest, read_manifest
 from .pdf import check_fonts, write_pdf
 from .render import Renderer, language_css, localize

@@ -17,15 +17,17 @@ from jinja2.ext import babel_extract
 from .errors import Problem, ProjectError
 from .i18n import (
     UI_DOMAIN,
+    Coverage,
     Language,
     Segment,
     build_template,
     catalog_path,
+    coverage,
     parse_language,
     serialize_catalog,
 )
-from .output import write_atomic
-from .project import Project
+from .output import read_manifest, write_atomic
+from .project import Project, document_coverage
 
 log = logging.getLogger(__name__)
 UI_SOURCE = "en"  # the language of the templates' msgids
@@ -190,3 +192,42 @@ def update_catalogs(project: Project) -> list[Path]:
                 write_atomic(path, data)
                 changed.append(path)
     return changed
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """Translation state of one domain in one language."""
+
+    domain: str
+    lang: str
+    coverage: Coverage
+    source: bool
+    pages: int | None
+
+    def as_dict(self) -> dict:
+        c = self.coverage
+        return {"domain": self.domain, "lang": self.lang, "source": self.source,
+                "translated": c.translated, "fuzzy": c.fuzzy, "untranslated": c.untranslated,
+                "obsolete": c.obsolete, "segments": c.total,
+                "percent": round(c.ratio * 100, 1), "words_percent": round(c.word_ratio * 100, 1),
+                "pages": self.pages}
+
+
+def status(project: Project) -> list[StatusRow]:
+    """Coverage of every brief and of the UI strings, per configured language."""
+    pages = {(o.brief, o.lang): o.pages for o in read_manifest(project.config.out_dir)
+             if o.format == "pdf"}
+    ui_ids = [segment.text for segment in template_segments(project)]
+    ui_source = parse_language(UI_SOURCE)
+    rows = []
+    for brief in project.briefs:
+        for language in project.config.languages:
+            rows.append(StatusRow(brief.id, language.tag,
+                                  document_coverage(project, brief, language),
+                                  language == brief.lang, pages.get((brief.id, language.tag))))
+    for language in project.config.languages:
+        is_source = language == ui_source
+        rows.append(StatusRow(UI_DOMAIN, language.tag,
+                              coverage(ui_ids, project.catalog(language, UI_DOMAIN),
+                                       source=is_source), is_source, None))
+    return rows
