@@ -70,9 +70,9 @@ def test_html_requests_nothing_external(built):
     assert not re.search(r"<(script|img|iframe|object|embed)\b", html)
     assert not re.search(r"<link[^>]+rel=\"stylesheet\"", html)
     assert not re.search(r"url\(", html)
-    # Only plain links may point outside: the source's address.
+    # Only plain links may point outside: a link in the text and the source.
     external = re.findall(r"(?:src|href)=\"(https?:[^\"]+)\"", html)
-    assert external == ["https://example.org/rivers"]
+    assert external == ["https://example.org/dams", "https://example.org/rivers"]
 
 
 def test_pdf_text_has_translated_title_locale_date_and_countries(built):
