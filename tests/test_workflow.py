@@ -205,3 +205,25 @@ def test_malicious_translation_is_reported_and_rendered_harmless(mini, capsys):
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)</script>" in pdf_text(mini / "dist" / "ru" / "mini.ru.pdf")
+
+
+def test_context_separates_identical_source_text(mini):
+    brief = mini / "content/mini/brief.yaml"
+    edit(brief, "            - [Syr Darya, 2200 km]",
+         "            - [Syr Darya, 2200 km]\n"
+         "            - [{text: Irrigation, context: table row}, 1 km]")
+    assert run(mini, "update", "-q") == 0
+    po = mini / RU_PO
+    text = po.read_text()
+    assert 'msgctxt "table row"\nmsgid "Irrigation"' in text
+    catalog = read_po(po.open("rb"))
+    message = catalog.get("Irrigation", "table row")
+    assert message.fuzzy and message.string == "Орошение"  # offered from the other entry
+    message.string = "Полив"
+    message.flags.discard("fuzzy")
+    catalog.get("1 km").string = "1 км"
+    po.write_bytes(serialize_catalog(catalog))
+    assert run(mini, "build", "-q", "--lang", "ru", "--format", "html") == 0
+    html = (mini / "dist/ru/mini.html").read_text()
+    assert "<li>Орошение</li>" in html
+    assert '<th scope="row">Полив</th>' in html

@@ -25,6 +25,7 @@ class Text:
     value: str
     line: int
     markdown: bool = False
+    context: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class Brief:
 
     def segments(self) -> Iterator[Segment]:
         for text in self.texts():
-            yield Segment(text.value, self.path, text.line)
+            yield Segment(text.value, self.path, text.line, context=text.context)
 
 
 def _block_texts(block: Block) -> Iterator[Text]:
@@ -165,8 +166,17 @@ class _Reader:
         return node.value
 
     def text(self, node: yaml.Node | None, what: str, markdown: bool = False) -> Text | None:
+        """A translatable string, or ``{text: …, context: …}`` when the same words must be
+        translated differently in different places (the context becomes the msgctxt)."""
         if node is None:
             return None
+        if isinstance(node, yaml.MappingNode):
+            fields = self.mapping(node, what, required=("text", "context"))
+            if fields is None or "text" not in fields or "context" not in fields:
+                return None
+            text = self.text(fields["text"], what, markdown)
+            context = self.scalar(fields["context"], f"{what} context")
+            return Text(text.value, text.line, markdown, context) if text and context else None
         value = self.scalar(node, what)
         if value is None:
             return None

@@ -114,9 +114,10 @@ class MessageCatalog:
     language: Language
     catalog: Catalog
 
-    def lookup(self, msgid: str, use_fuzzy: bool = False) -> str | None:
+    def lookup(self, msgid: str, use_fuzzy: bool = False,
+               context: str | None = None) -> str | None:
         """Return the translation of a segment, or None when it has none to use."""
-        message = self.catalog.get(msgid)
+        message = self.catalog.get(msgid, context)
         if message is None or not message.string or (message.fuzzy and not use_fuzzy):
             return None
         return message.string if isinstance(message.string, str) else None
@@ -324,14 +325,15 @@ class Coverage:
         return self.translated == self.total
 
 
-def coverage(msgids: Iterable[str], catalog: MessageCatalog | None, use_fuzzy: bool = False,
+def coverage(msgids: Iterable[str | tuple[str, str | None]], catalog: MessageCatalog | None, use_fuzzy: bool = False,
              source: bool = False) -> Coverage:
     """Count translated, fuzzy and untranslated segments; the source language is complete."""
     translated = fuzzy = untranslated = words = words_done = 0
-    for msgid in dict.fromkeys(msgids):
+    for key in dict.fromkeys(msgids):
+        msgid, context = key if isinstance(key, tuple) else (key, None)
         n = count_words(msgid)
         words += n
-        message = catalog.catalog.get(msgid) if catalog else None
+        message = catalog.catalog.get(msgid, context) if catalog else None
         if source or (message is not None and message.string and
                       (not message.fuzzy or use_fuzzy) and _has_all_forms(message)):
             translated += 1

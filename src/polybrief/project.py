@@ -137,7 +137,8 @@ Progress = Callable[[str], None]
 def document_coverage(project: Project, brief: Brief, language: Language,
                       use_fuzzy: bool = False) -> Coverage:
     """How much of a brief the language's catalog translates."""
-    return coverage((text.value for text in brief.texts()), project.catalog(language, brief.id),
+    return coverage(((text.value, text.context) for text in brief.texts()),
+                    project.catalog(language, brief.id),
                     use_fuzzy, source=language == brief.lang)
 
 

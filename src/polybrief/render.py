@@ -86,7 +86,8 @@ class ContentTranslator:
         self.total += 1
         value, fallback = text.value, None
         if self.language != self.brief.lang:
-            found = self.catalog.lookup(text.value, self.use_fuzzy) if self.catalog else None
+            found = (self.catalog.lookup(text.value, self.use_fuzzy, text.context)
+                     if self.catalog else None)
             if found is None:
                 self.fallbacks += 1
                 fallback = self.brief.lang.tag
