@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import io
 import logging
 import os
 import shutil
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -25,6 +27,7 @@ class FontFile:
     family: str
     path: Path
     index: int
+    style: str = ""
 
 
 def harfbuzz_subset_available() -> bool:
@@ -42,13 +45,13 @@ def resolve_family(family: str) -> tuple[FontFile, ...]:
         raise ProjectError(Problem("fc-list", "Fontconfig's fc-list is not installed "
                                               "(run 'make' to install the system packages)"))
     result = subprocess.run(
-        [fc_list, "--format", "%{file}\t%{index}\t%{family}\n", f":family={family}"],
+        [fc_list, "--format", "%{file}\t%{index}\t%{family}\t%{style}\n", f":family={family}"],
         capture_output=True, text=True, check=False)
     files = []
     for line in sorted(result.stdout.splitlines()):
-        path, index, families = line.split("\t", 2)
+        path, index, families, style = line.split("\t", 3)
         if family in families.split(","):
-            files.append(FontFile(family, Path(path), int(index or 0)))
+            files.append(FontFile(family, Path(path), int(index or 0), style))
     return tuple(files)
 
 
@@ -122,3 +125,94 @@ def write_pdf(html: str, print_css: str, config: Config, identity: str,
     identifier = hashlib.sha256(identity.encode()).hexdigest()[:32].encode()
     data = document.write_pdf(pdf_identifier=identifier)
     return RenderedPdf(data, len(document.pages))
+
+
+# --- Glyph coverage: never a missing-glyph box ------------------------------------------
+
+@dataclass(frozen=True)
+class TextRun:
+    """Text shown in one language, and where it comes from (for the error message)."""
+
+    text: str
+    language: Language
+    path: str
+    line: int | None = None
+
+
+@functools.cache
+def _charset(path: Path, index: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    try:
+        return frozenset(font.getBestCmap() or {})
+    finally:
+        font.close()
+
+
+@functools.cache
+def stack_coverage(families: tuple[str, ...]) -> frozenset[int]:
+    """Every code point some font of the given families has a glyph for."""
+    covered: set[int] = set()
+    for family in families:
+        fonts = resolve_family(family)
+        # The weights of one family cover the same characters: read the regular one.
+        regular = [f for f in fonts if "Regular" in f.style] or list(fonts)
+        for font in regular[:1]:
+            covered |= _charset(font.path, font.index)
+    return frozenset(covered)
+
+
+def _drawn(char: str) -> bool:
+    return not unicodedata.category(char).startswith(("Z", "C")) and char != "\u00ad"
+
+
+def check_glyphs(config: Config, runs: list[TextRun]) -> None:
+    """Fail when a character would be drawn with no font of its language to draw it."""
+    problems = Problems()
+    reported: set[tuple[str, str]] = set()
+    for run in runs:
+        stack = config.fonts_for(run.language)
+        families = (stack.serif + stack.sans) if stack else ()
+        covered = stack_coverage(families)
+        for char in run.text:
+            if ord(char) in covered or not _drawn(char) or (char, run.language.tag) in reported:
+                continue
+            reported.add((char, run.language.tag))
+            problems.add(run.path, f"U+{ord(char):04X} {char!r} ({run.language.tag}) is in no "
+                                   f"font configured for {run.language.tag} — fonts tried: "
+                                   f"{', '.join(families) or 'none'}", run.line)
+    problems.raise_if_any()
+
+
+def notdef_pages(data: bytes) -> list[int]:
+    """Pages of a PDF that draw glyph 0 (.notdef, the missing-glyph box) of a CID font."""
+    import pikepdf
+
+    pages = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            fonts = page.obj.get("/Resources", {}).get("/Font", {})
+            current = None
+            for operands, operator in pikepdf.parse_content_stream(page):
+                name = str(operator)
+                if name == "Tf":
+                    current = fonts.get(str(operands[0]))
+                elif name in ("Tj", "TJ", "'", '"') and current is not None:
+                    if current.get("/Subtype") == "/Type0" and _draws_zero(operands):
+                        pages.append(number)
+                        break
+    return pages
+
+
+def _draws_zero(operands) -> bool:
+    import pikepdf
+
+    for operand in operands:
+        items = operand if isinstance(operand, pikepdf.Array) else [operand]
+        for item in items:
+            if isinstance(item, pikepdf.String):
+                raw = bytes(item)
+                if any(raw[i:i + 2] == b"\0\0" for i in range(0, len(raw) - 1, 2)):
+                    return True
+    return False

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 
 from .config import Config, load_config
 from .content import Brief, load_briefs
-from .errors import Problems, ProjectError
+from .errors import Problem, Problems, ProjectError
 from .i18n import (
     UI_DOMAIN,
     Coverage,
@@ -24,7 +26,7 @@ from .i18n import (
     parse_language,
 )
 from .output import Output, Staging, manifest_bytes, merge_manifest, read_manifest
-from .pdf import check_fonts, write_pdf
+from .pdf import TextRun, check_fonts, check_glyphs, notdef_pages, write_pdf
 from .render import Renderer, language_css, localize
 
 log = logging.getLogger(__name__)
@@ -199,6 +201,7 @@ class Page:
     print_css: str
     fallbacks: int
     segments: int
+    runs: tuple[TextRun, ...] = ()
 
 
 def render_page(project: Project, brief: Brief, language: Language,
@@ -212,10 +215,23 @@ def render_page(project: Project, brief: Brief, language: Language,
     context = {"brief": view, "lang": _lang_namespace(language),
                "site": _site_namespace(project, brief, language)}
     ui = project.catalog(language, UI_DOMAIN)
-    return Page(brief, language, view["title"].plain,
-                project.renderer.render("brief.html.j2", ui, use_fuzzy, **context),
+    html = project.renderer.render("brief.html.j2", ui, use_fuzzy, **context)
+    runs = translator.runs + [
+        TextRun(source.title, parse_language(source.lang) if source.lang else language,
+                brief.path) for source in brief.sources]
+    runs.append(TextRun(_printed_text(html, runs), language,
+                        ui.display if ui else "templates/brief.html.j2"))
+    return Page(brief, language, view["title"].plain, html,
                 project.renderer.render("print.css.j2", ui, use_fuzzy, **context),
-                translator.fallbacks, translator.total)
+                translator.fallbacks, translator.total, tuple(runs))
+
+
+def _printed_text(html: str, runs: list[TextRun]) -> str:
+    """The characters of the printed page that no content run accounts for (UI, formats)."""
+    body = html[html.find("<main"):]
+    seen = set("".join(run.text for run in runs))
+    text = unescape(re.sub(r"<[^>]+>", " ", body))
+    return "".join(c for c in dict.fromkeys(text) if c not in seen)
 
 
 def _build_document(project: Project, brief: Brief, language: Language,
@@ -235,9 +251,13 @@ def _build_document(project: Project, brief: Brief, language: Language,
         outputs.append(Output(format="html", path=f"{stem}.html", bytes=size, sha256=digest,
                               **common))
     if "pdf" in formats:
+        check_glyphs(project.config, list(page.runs))
         rendered = write_pdf(page.html, page.print_css, project.config,
                              f"{brief.id}/{language.tag}", brief.date)
         rel = f"{stem}.{language.tag}.pdf"
+        if bad := notdef_pages(rendered.data):
+            raise ProjectError(Problem(brief.path, f"the {language.tag} PDF draws a missing-glyph "
+                                                   f"box (.notdef) on page {bad[0]}"))
         size, digest = staging.write(rel, rendered.data)
         outputs.append(Output(format="pdf", path=rel, bytes=size, sha256=digest,
                               pages=rendered.pages, **common))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from gettext import NullTranslations
 from pathlib import Path
 
+import budoux
 import jinja2
 import pyphen
 from markdown_it import MarkdownIt
@@ -16,16 +19,43 @@ from .config import Config
 from .content import Brief, BulletList, Paragraph, Quote, Table, Text
 from .errors import Problem, ProjectError
 from .i18n import Formatter, Language, MessageCatalog
+from .pdf import TextRun
 
 SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
 SPACED_SCRIPTS = ("Latn", "Cyrl", "Grek")
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "th", "caption", ".sans")
 
 
+RUBY = re.compile(r"\{([^{}|\n]+)\|([^{}|\n]+)\}")
+
+
+def _ruby_rule(state, silent: bool) -> bool:
+    """Inline syntax ``{漢字|かんじ}``: a base text and its reading (furigana)."""
+    if state.src[state.pos] != "{":
+        return False
+    match = RUBY.match(state.src, state.pos)
+    if not match:
+        return False
+    if not silent:
+        token = state.push("ruby", "ruby", 0)
+        token.content = match[1]
+        token.meta = {"reading": match[2]}
+    state.pos = match.end()
+    return True
+
+
+def _render_ruby(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    return (f"<ruby>{escape(token.content)}<rp>(</rp><rt>{escape(token.meta['reading'])}</rt>"
+            f"<rp>)</rp></ruby>")
+
+
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable(["image"])
     md.validateLink = lambda url: bool(SAFE_LINK.match(url.strip()))
+    md.inline.ruler.before("emphasis", "ruby", _ruby_rule)
+    md.add_render_rule("ruby", _render_ruby)
     return md
 
 
@@ -41,7 +71,59 @@ def strip_inline(source: str) -> str:
     """Plain text of inline Markdown, for metadata and running headers."""
     tokens = MARKDOWN.parseInline(source)
     return "".join(child.content for token in tokens for child in (token.children or [])
-                   if child.type in ("text", "code_inline", "softbreak")).strip()
+                   if child.type in ("text", "code_inline", "softbreak", "ruby")).strip()
+
+
+# --- Line breaking and bidi: what WeasyPrint's CSS cannot say --------------------------
+
+PHRASE_PARSERS = {"ja": budoux.load_default_japanese_parser,
+                  "zh-Hans": budoux.load_default_simplified_chinese_parser,
+                  "zh-Hant": budoux.load_default_traditional_chinese_parser,
+                  "th": budoux.load_default_thai_parser}
+TAG = re.compile(r"(<[^>]*>|&#?\w+;)")
+LTR_RUN = re.compile(r"[A-Za-z0-9][\w.,:;/@&%+\-–#?=~]*"
+                     r"(?:[ \u00a0]+[A-Za-z0-9][\w.,:;/@&%+\-–#?=~]*)*", re.ASCII)
+
+
+@functools.cache
+def _phrase_parser(tag: str):
+    loader = PHRASE_PARSERS.get(tag) or PHRASE_PARSERS.get(tag.split("-")[0])
+    return loader() if loader else None
+
+
+def _map_text(html: str, transform: Callable[[str], str]) -> Markup:
+    """Apply a transformation to the text of an escaped HTML fragment, tags and entities aside."""
+    parts = TAG.split(html)
+    inside_ruby = False
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag or a character reference: left as it is
+            if part.startswith("<"):
+                inside_ruby = part.startswith("<ruby") or (inside_ruby and part != "</ruby>")
+        elif part and not inside_ruby:
+            parts[i] = transform(part)
+    return Markup("".join(parts))
+
+
+def wrap_phrases(html: str, language: Language) -> Markup:
+    """Let lines break only between phrases: BudouX for CJK and Thai, words for Korean."""
+    if language.babel.language == "ko":
+        return _map_text(html, lambda text: re.sub(
+            r"(\S+)", r'<span class="phrase">\1</span>', text))
+    parser = _phrase_parser(language.tag)
+    if parser is None:
+        return Markup(html)
+
+    def phrases(text: str) -> str:
+        chunks = parser.parse(text)
+        return "<wbr>".join(f'<span class="phrase">{chunk}</span>' if len(chunk) > 1 else chunk
+                            for chunk in chunks)
+    return _map_text(html, phrases)
+
+
+def isolate_ltr(html: str) -> Markup:
+    """Isolate Latin words, numbers and URLs inside right-to-left text so they keep order."""
+    return _map_text(html, lambda text: LTR_RUN.sub(
+        lambda m: f"<bdi>\u2068{m[0]}\u2069</bdi>", text))
 
 
 @dataclass(frozen=True)
@@ -79,8 +161,9 @@ class ContentTranslator:
     use_fuzzy: bool = False
     total: int = 0
     fallbacks: int = 0
+    runs: list[TextRun] = field(default_factory=list)
 
-    def __call__(self, text: Text | None) -> Localized | None:
+    def __call__(self, text: Text | None, phrases: bool = False) -> Localized | None:
         if text is None:
             return None
         self.total += 1
@@ -93,9 +176,16 @@ class ContentTranslator:
                 fallback = self.brief.lang.tag
             else:
                 value = found
-        if text.markdown:
-            return Localized(strip_inline(value), render_inline(value), fallback)
-        return Localized(value, Markup(escape(value)), fallback)
+        html = render_inline(value) if text.markdown else Markup(escape(value))
+        plain = strip_inline(value) if text.markdown else value
+        shown_in = self.brief.lang if fallback else self.language
+        self.runs.append(TextRun(plain + "".join(m[2] for m in RUBY.finditer(value)), shown_in,
+                                 self.brief.path, text.line))
+        if phrases or shown_in.babel.language == "ko":
+            html = wrap_phrases(html, shown_in)
+        if shown_in.direction == "rtl":
+            html = isolate_ltr(html)
+        return Localized(plain, html, fallback)
 
 
 def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
@@ -119,14 +209,14 @@ def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
                 case Quote(text, attribution):
                     blocks.append({"kind": "quote", "text": t(text),
                                    "attribution": t(attribution)})
-        sections.append({"heading": t(section.heading), "anchor": section.anchor,
+        sections.append({"heading": t(section.heading, phrases=True), "anchor": section.anchor,
                          "blocks": blocks})
     countries = [fmt.country(code) for code in brief.countries]
     view = {
         "id": brief.id,
         "source_lang": brief.lang.tag,
-        "title": t(brief.title),
-        "subtitle": t(brief.subtitle),
+        "title": t(brief.title, phrases=True),
+        "subtitle": t(brief.subtitle, phrases=True),
         "author": t(brief.author),
         "publisher": brief.publisher,
         "summary": t(brief.summary),
