@@ -325,8 +325,8 @@ class Coverage:
         return self.translated == self.total
 
 
-def coverage(msgids: Iterable[str | tuple[str, str | None]], catalog: MessageCatalog | None, use_fuzzy: bool = False,
-             source: bool = False) -> Coverage:
+def coverage(msgids: Iterable[str | tuple[str, str | None]], catalog: MessageCatalog | None,
+             use_fuzzy: bool = False, source: bool = False) -> Coverage:
     """Count translated, fuzzy and untranslated segments; the source language is complete."""
     translated = fuzzy = untranslated = words = words_done = 0
     for key in dict.fromkeys(msgids):
