@@ -182,3 +182,20 @@ def test_harfbuzz_subsetter_is_installed_here():
     from polybrief.pdf import harfbuzz_subset_available
 
     assert harfbuzz_subset_available(), "make installs libharfbuzz-subset0"
+
+
+def test_page_budget_warns_and_fails_under_strict(mini, capsys):
+    brief = mini / "content" / "mini" / "brief.yaml"
+    brief.write_text(brief.read_text().replace("publisher: polybrief\n",
+                                               "publisher: polybrief\nmax_pages: 1\n"))
+    long = "Water is **shared** by treaty. " * 60
+    po = mini / "locales" / "ru" / "LC_MESSAGES" / "mini.po"
+    po.write_text(po.read_text().replace('msgstr "Орошение"', f'msgstr "{long.strip()}"'))
+    assert run(mini, "build", "--lang", "ru", "--format", "pdf") == 0
+    err = capsys.readouterr().err
+    assert re.search(r"WARNING: content/mini/brief.yaml:8: the ru PDF has [2-9] pages, over the "
+                     r"brief's max_pages of 1", err)
+    before = tree_digest(mini / "dist")
+    assert run(mini, "build", "--lang", "ru", "--strict") == 1
+    assert "over the brief's max_pages of 1" in capsys.readouterr().err
+    assert tree_digest(mini / "dist") == before

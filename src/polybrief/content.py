@@ -87,6 +87,8 @@ class Brief:
     sections: tuple[Section, ...]
     sources: tuple[Source, ...]
     subtitle: Text | None = None
+    max_pages: int | None = None
+    max_pages_line: int | None = None
 
     def texts(self) -> Iterator[Text]:
         """Yield every translatable string, in reading order."""
@@ -238,7 +240,7 @@ def load_brief(file: Path, display: str) -> Brief:
         root, "brief",
         required=("id", "lang", "title", "date", "author", "publisher", "summary",
                   "key_points", "countries", "sections"),
-        optional=("subtitle", "sources"))
+        optional=("subtitle", "sources", "max_pages"))
     if fields is None:
         problems.raise_if_any()
     brief = _build_brief(reader, fields, file, display)
@@ -269,7 +271,16 @@ def _build_brief(r: _Reader, f: dict[str, yaml.Node], file: Path, display: str) 
         elif code is not None:
             countries.append(code)
     publisher = r.scalar(f["publisher"], "publisher") if "publisher" in f else None
+    max_pages = None
+    if "max_pages" in f:
+        node = f["max_pages"]
+        if node.tag != "tag:yaml.org,2002:int" or int(node.value) < 1:
+            r.error(node, f"'max_pages' must be a whole number of pages (got {node.value!r})")
+        else:
+            max_pages = int(node.value)
     brief = dict(
+        max_pages=max_pages,
+        max_pages_line=f["max_pages"].start_mark.line + 1 if "max_pages" in f else None,
         id=brief_id, path=display, lang=lang,
         title=r.text(f.get("title"), "title"),
         subtitle=r.text(f.get("subtitle"), "subtitle"),

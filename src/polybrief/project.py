@@ -182,6 +182,11 @@ def build(project: Project, selection: Selection = Selection(), out_dir: Path | 
                     coverages[brief.id, language.tag]))
                 if progress:
                     progress(f"{brief.id} [{language.tag}]")
+        over_budget = _page_budget(briefs, report.outputs)
+        if strict and over_budget:
+            raise ProjectError(over_budget)
+        for problem in over_budget:
+            log.warning("%s", problem)
         outputs = merge_manifest(read_manifest(out_dir), report.outputs)
         staging.write("index.html", render_index(project, outputs).encode("utf-8"))
         staging.write("manifest.json", manifest_bytes(outputs))
@@ -232,6 +237,16 @@ def _printed_text(html: str, runs: list[TextRun]) -> str:
     seen = set("".join(run.text for run in runs))
     text = unescape(re.sub(r"<[^>]+>", " ", body))
     return "".join(c for c in dict.fromkeys(text) if c not in seen)
+
+
+def _page_budget(briefs: list[Brief], outputs: list[Output]) -> list[Problem]:
+    """Each PDF longer than its brief's max_pages (translations often run 20–30 % longer)."""
+    limits = {brief.id: brief for brief in briefs if brief.max_pages}
+    return [Problem(limits[o.brief].path, f"the {o.lang} PDF has {o.pages} pages, over the "
+                                          f"brief's max_pages of {limits[o.brief].max_pages}",
+                    limits[o.brief].max_pages_line)
+            for o in outputs if o.format == "pdf" and o.brief in limits
+            and (o.pages or 0) > limits[o.brief].max_pages]
 
 
 def _build_document(project: Project, brief: Brief, language: Language,
