@@ -171,9 +171,21 @@ def test_failure_while_rendering_leaves_dist_unchanged(built, capsys, monkeypatc
     real = project.write_pdf
     monkeypatch.setattr(project, "write_pdf", exploding)
     before = tree_digest(built / "dist")
-    assert run(built, "build") == 130
+    assert run(built, "build", "--force", "-j1") == 130
     assert tree_digest(built / "dist") == before
     assert not list(built.glob(".dist-*"))
+
+
+def test_error_in_a_worker_process_reaches_the_user(built, capsys, monkeypatch):
+    import polybrief.project as project
+    from polybrief.errors import Problem, ProjectError
+
+    def failing(*args, **kwargs):
+        raise ProjectError(Problem("content/mini/brief.yaml", "worker trouble", 3))
+
+    monkeypatch.setattr(project, "write_pdf", failing)
+    fails_with(built, capsys, "error: content/mini/brief.yaml:3: worker trouble",
+               args=("--force", "-j2"))
 
 
 HOSTILE = ('<script>alert(1)</script> <img src="file:///etc/passwd"> '

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -56,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="use fuzzy (unconfirmed) translations instead of the source text")
     build.add_argument("--strict", action="store_true",
                        help="fail on any incomplete translation (for release builds)")
+    build.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                       help="worker processes (default: the number of cores)")
+    build.add_argument("--force", action="store_true",
+                       help="ignore the build cache and render everything")
+    build.add_argument("--shard", metavar="K/N",
+                       help="build only the K-th of N equal parts (for a CI matrix)")
 
     sub.add_parser("extract", parents=[common],
                    help="regenerate the POT templates in locales/ from templates and content")
@@ -71,13 +78,18 @@ def _parser() -> argparse.ArgumentParser:
                       help="exit 1 when any language is below N %% translated")
     sub.add_parser("check", parents=[common],
                    help="lint every catalog: syntax, plurals, placeholders, Markdown")
+    merge = sub.add_parser("merge-manifests", parents=[common],
+                           help="combine shard builds (--shard K/N) into one output folder")
+    merge.add_argument("folders", nargs="+", type=Path, metavar="DIR",
+                       help="output folders of the shard builds")
+    merge.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: dist)")
     return parser
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
-    commands = {"build", "extract", "init", "update", "status", "check"}
+    commands = {"build", "extract", "init", "update", "status", "check", "merge-manifests"}
     if not any(arg in commands for arg in argv) and not {"-h", "--help", "--version"} & set(argv):
         argv.insert(0, "build")
     return parser.parse_args(argv)
@@ -112,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _status(args)
         if args.command == "check":
             return _check(args)
+        if args.command == "merge-manifests":
+            return _merge(args)
         return _build(args)
     except ProjectError as exc:
         for problem in exc.problems:
@@ -128,25 +142,37 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from .pdf import harfbuzz_subset_available
-    from .project import Selection, build, load_project
+    from .project import Selection, Shard, build, load_project
 
     started = time.perf_counter()
+    if args.jobs < 1:
+        _parser().error("--jobs must be at least 1")
+    try:
+        shard = Shard.parse(args.shard) if args.shard else None
+    except ValueError as exc:
+        _parser().error(str(exc))
     project = load_project(args.project.resolve())
     selection = Selection(tuple(args.brief), tuple(args.lang), tuple(args.format))
-    if "pdf" in (selection.formats or ("pdf",)) and not harfbuzz_subset_available():
-        log.warning("HarfBuzz's subsetter (libharfbuzz-subset0) is missing: WeasyPrint falls "
-                    "back to fontTools and CJK PDFs take ~30x longer to write. "
-                    "Install it: apt-get install libharfbuzz-subset0 (or run 'make')")
     out_dir = args.out.resolve() if args.out else None
     with _progress(args.quiet) as progress:
         report = build(project, selection, out_dir=out_dir, use_fuzzy=args.use_fuzzy,
-                       strict=args.strict, progress=progress)
+                       strict=args.strict, jobs=args.jobs, force=args.force, shard=shard,
+                       progress=progress, before_pdf=lambda: _warn_harfbuzz(
+                           harfbuzz_subset_available))
     seconds = time.perf_counter() - started
     if not args.quiet:
+        kept = f", kept {len(report.kept)} unchanged" if report.kept else ""
         print(f"Built {_count(report.documents, 'document')}, "
-              f"{_count(report.pages, 'page')} in {seconds:.1f} s "
+              f"{_count(report.pages, 'page')} in {seconds:.1f} s{kept} "
               f"→ {_display(out_dir or project.config.out_dir)}", file=sys.stderr)
     return EXIT_OK
+
+
+def _warn_harfbuzz(available) -> None:
+    if not available():
+        log.warning("HarfBuzz's subsetter (libharfbuzz-subset0) is missing: WeasyPrint falls "
+                    "back to fontTools and CJK PDFs take ~30x longer to write. "
+                    "Install it: apt-get install libharfbuzz-subset0 (or run 'make')")
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -245,6 +271,18 @@ def _check(args: argparse.Namespace) -> int:
         print(f"Checked catalogs: {_count(errors, 'error')}, {_count(warnings, 'warning')}",
               file=sys.stderr)
     return EXIT_INPUT if errors else EXIT_OK
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from .project import load_project, merge_shards
+
+    project = load_project(args.project.resolve())
+    out_dir = args.out.resolve() if args.out else project.config.out_dir
+    outputs = merge_shards(project, [folder.resolve() for folder in args.folders], out_dir)
+    if not args.quiet:
+        print(f"Merged {_count(len(outputs), 'output')} from "
+              f"{_count(len(args.folders), 'folder')} → {_display(out_dir)}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _count(number: int, noun: str) -> str:

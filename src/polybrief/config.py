@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -34,6 +36,7 @@ class Config:
     paper: str = "A4"
     fonts: dict[str, FontStack] = field(default_factory=dict)
     min_coverage: dict[str, float] = field(default_factory=dict)
+    digest: str = ""
 
     @property
     def content_dir(self) -> Path:
@@ -120,8 +123,9 @@ def load_config(root: Path) -> Config:
     fonts = _load_fonts(table.get("fonts", {}), bad)
     min_coverage = _load_min_coverage(table.get("min_coverage", {}), languages, bad)
     problems.raise_if_any()
+    digest = hashlib.sha256(json.dumps(table, sort_keys=True, default=str).encode()).hexdigest()
     return Config(root=root, languages=tuple(languages), out_dir=root / out_dir,
-                  paper=paper, fonts=fonts, min_coverage=min_coverage)
+                  paper=paper, fonts=fonts, min_coverage=min_coverage, digest=digest)
 
 
 def _load_min_coverage(value: object, languages: list[Language], bad) -> dict[str, float]:

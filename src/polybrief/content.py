@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -89,6 +90,7 @@ class Brief:
     subtitle: Text | None = None
     max_pages: int | None = None
     max_pages_line: int | None = None
+    digest: str = ""
 
     def texts(self) -> Iterator[Text]:
         """Yield every translatable string, in reading order."""
@@ -246,7 +248,7 @@ def load_brief(file: Path, display: str) -> Brief:
     brief = _build_brief(reader, fields, file, display)
     problems.raise_if_any()
     assert brief is not None
-    return brief
+    return replace(brief, digest=hashlib.sha256(source.encode("utf-8")).hexdigest())
 
 
 def _build_brief(r: _Reader, f: dict[str, yaml.Node], file: Path, display: str) -> Brief | None:

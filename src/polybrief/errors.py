@@ -31,6 +31,9 @@ class ProjectError(Exception):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # to cross from a worker process intact
+        return (type(self), (self.problems,))
+
 
 class Problems:
     """Collects every problem of a stage so that all are reported in one run."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 from collections.abc import Iterable
@@ -113,6 +114,7 @@ class MessageCatalog:
     domain: str
     language: Language
     catalog: Catalog
+    digest: str = ""
 
     def lookup(self, msgid: str, use_fuzzy: bool = False,
                context: str | None = None) -> str | None:
@@ -154,7 +156,8 @@ def load_catalog(path: Path, display: str, domain: str, language: Language) -> M
     except (ValueError, UnknownLocaleError) as exc:
         raise ProjectError(Problem(display, str(exc))) from None
     _restore_previous_ids(text, catalog)
-    return MessageCatalog(path, display, domain, language, catalog)
+    return MessageCatalog(path, display, domain, language, catalog,
+                          hashlib.sha256(raw).hexdigest())
 
 
 def _restore_previous_ids(text: str, catalog: Catalog) -> None:

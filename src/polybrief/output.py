@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -44,11 +45,22 @@ class Staging:
 
     def write(self, rel: str, data: bytes) -> tuple[int, str]:
         """Stage one file; return its size and SHA-256."""
-        target = self.tmp / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        result = stage_file(self.tmp, rel, data)
         self.files.append(rel)
-        return len(data), hashlib.sha256(data).hexdigest()
+        return result
+
+    def adopt(self, rel: str) -> None:
+        """Take into the build a file a worker process staged itself."""
+        self.files.append(rel)
+
+    def write_if_changed(self, rel: str, data: bytes) -> None:
+        """Stage a file unless the output folder already holds exactly these bytes."""
+        try:
+            if (self.out_dir / rel).read_bytes() == data:
+                return
+        except OSError:
+            pass
+        self.write(rel, data)
 
     def commit(self) -> None:
         """Move every staged file into the output folder, each by an atomic rename."""
@@ -66,6 +78,14 @@ class Staging:
 
     def __exit__(self, *exc_info) -> None:
         self.discard()
+
+
+def stage_file(folder: Path, rel: str, data: bytes) -> tuple[int, str]:
+    """Write one file under a staging folder; return its size and SHA-256."""
+    target = folder / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return len(data), hashlib.sha256(data).hexdigest()
 
 
 def read_manifest(out_dir: Path) -> list[Output]:
@@ -101,3 +121,74 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+CACHE = ".polybrief-cache.json"
+CACHE_FORMAT = "polybrief-cache/1"
+log = logging.getLogger(__name__)
+
+
+class Cache:
+    """What each output was made from, as content hashes, kept in the output folder.
+
+    A document whose inputs hash to the recorded key, and whose file is still there
+    with the recorded size, is not rendered again. Anything unreadable or foreign is
+    discarded with a warning, never trusted.
+    """
+
+    def __init__(self, entries: dict[str, dict] | None = None,
+                 fonts: dict[str, list] | None = None) -> None:
+        self.entries = entries or {}
+        self.fonts = fonts or {}
+
+    @classmethod
+    def load(cls, out_dir: Path) -> Cache:
+        path = out_dir / CACHE
+        if not path.exists():
+            return cls()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+                raise ValueError("not a polybrief cache of this version")
+            entries, fonts = data["outputs"], data.get("fonts", {})
+            for entry in entries.values():
+                Output(**entry["output"])
+                if not isinstance(entry["key"], str):
+                    raise ValueError("bad key")
+            return cls(entries, fonts)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("%s: discarding the build cache (%s); rebuilding everything",
+                        path, exc)
+            return cls()
+
+    def fresh(self, rel: str, key: str, out_dir: Path) -> Output | None:
+        """The recorded output for a path, if its key matches and its file is intact."""
+        entry = self.entries.get(rel)
+        if not entry or entry["key"] != key:
+            return None
+        output = Output(**entry["output"])
+        target = out_dir / rel
+        try:
+            if target.stat().st_size != output.bytes:
+                return None
+        except OSError:
+            return None
+        return output
+
+    def record(self, key: str, output: Output) -> None:
+        self.entries[output.path] = {"key": key, "output": asdict(output)}
+
+    def font_digest(self, path: Path) -> str:
+        """SHA-256 of a font file, remembered by size and modification time."""
+        stat = path.stat()
+        known = self.fonts.get(str(path))
+        if known and known[:2] == [stat.st_size, stat.st_mtime_ns]:
+            return known[2]
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.fonts[str(path)] = [stat.st_size, stat.st_mtime_ns, digest]
+        return digest
+
+    def to_bytes(self) -> bytes:
+        data = {"format": CACHE_FORMAT, "outputs": dict(sorted(self.entries.items())),
+                "fonts": dict(sorted(self.fonts.items()))}
+        return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

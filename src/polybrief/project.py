@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
+import multiprocessing
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from html import unescape
+from importlib import metadata
 from pathlib import Path
 
+from . import __version__
 from .config import Config, load_config
 from .content import Brief, load_briefs
 from .errors import Problem, Problems, ProjectError
@@ -25,8 +30,18 @@ from .i18n import (
     load_catalogs,
     parse_language,
 )
-from .output import Output, Staging, manifest_bytes, merge_manifest, read_manifest
-from .pdf import TextRun, check_fonts, check_glyphs, notdef_pages, write_pdf
+from .output import (
+    CACHE,
+    MANIFEST,
+    Cache,
+    Output,
+    Staging,
+    manifest_bytes,
+    merge_manifest,
+    read_manifest,
+    stage_file,
+)
+from .pdf import TextRun, check_fonts, check_glyphs, notdef_pages, resolve_family, write_pdf
 from .render import Renderer, language_css, localize
 
 log = logging.getLogger(__name__)
@@ -48,6 +63,12 @@ class Project:
 
     def catalog(self, language: Language, domain: str) -> MessageCatalog | None:
         return self.catalogs.get((language.tag, domain))
+
+    def brief(self, brief_id: str) -> Brief:
+        return next(brief for brief in self.briefs if brief.id == brief_id)
+
+    def language(self, tag: str) -> Language:
+        return next(lang for lang in self.config.languages if lang.tag == tag)
 
     def all_languages(self) -> tuple[Language, ...]:
         """Configured languages plus every brief's source language, for fonts and links."""
@@ -120,8 +141,10 @@ class Selection:
 
 @dataclass
 class BuildReport:
+    """What a build made (``outputs``) and what it kept from the last one (``kept``)."""
+
     outputs: list[Output] = field(default_factory=list)
-    fallbacks: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    kept: list[Output] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -165,34 +188,169 @@ def check_coverage(project: Project, briefs: list[Brief], langs: list[Language],
     return result
 
 
+@dataclass(frozen=True)
+class Shard:
+    """One of N equal, deterministic parts of a build (``--shard K/N``)."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        match = re.fullmatch(r"(\d+)/(\d+)", text)
+        if not match or not 1 <= int(match[1]) <= int(match[2]):
+            raise ValueError(f"--shard must be K/N with 1 ≤ K ≤ N (got {text!r})")
+        return cls(int(match[1]), int(match[2]))
+
+    def pick(self, documents: list[tuple[Brief, Language]]) -> list[tuple[Brief, Language]]:
+        ordered = sorted(documents, key=lambda doc: (doc[0].id, doc[1].tag))
+        return ordered[self.index - 1::self.count]
+
+
 def build(project: Project, selection: Selection = Selection(), out_dir: Path | None = None,
-          use_fuzzy: bool = False, strict: bool = False,
-          progress: Progress | None = None) -> BuildReport:
-    """Build the selected documents; the output folder changes only if all of them succeed."""
+          use_fuzzy: bool = False, strict: bool = False, jobs: int = 1, force: bool = False,
+          shard: Shard | None = None, progress: Progress | None = None,
+          before_pdf: Callable[[], None] | None = None) -> BuildReport:
+    """Build the selected documents; the output folder changes only if all of them succeed.
+
+    Documents whose inputs are unchanged since the last build are kept as they are;
+    the others are rendered by ``jobs`` worker processes.
+    """
     started = time.perf_counter()
     briefs, langs, formats = selection.resolve(project)
     coverages = check_coverage(project, briefs, langs, use_fuzzy, strict)
     out_dir = out_dir or project.config.out_dir
+    documents = [(brief, language) for brief in briefs for language in langs]
+    if shard:
+        documents = shard.pick(documents)
+    cache = Cache() if force else Cache.load(out_dir)
+    keys = InputKeys(project, cache, use_fuzzy)
     report = BuildReport()
+    todo = []
+    for brief, language in documents:
+        key = keys.of(brief, language)
+        kept = {fmt: cache.fresh(rel, key, out_dir)
+                for fmt, rel in zip(formats, _paths(brief, language, formats), strict=True)}
+        report.kept.extend(output for output in kept.values() if output)
+        if stale := tuple(fmt for fmt, output in kept.items() if output is None):
+            todo.append(Task(brief.id, language.tag, stale, key,
+                             coverages[brief.id, language.tag].ratio))
+    if before_pdf and any("pdf" in task.formats for task in todo):
+        before_pdf()
     with Staging(out_dir) as staging:
-        for brief in briefs:
-            for language in langs:
-                report.outputs.extend(_build_document(
-                    project, brief, language, formats, staging, use_fuzzy, report,
-                    coverages[brief.id, language.tag]))
-                if progress:
-                    progress(f"{brief.id} [{language.tag}]")
-        over_budget = _page_budget(briefs, report.outputs)
+        for result in run_tasks(project, todo, staging.tmp, use_fuzzy, jobs):
+            for output in result.outputs:
+                staging.adopt(output.path)
+                cache.record(result.task.key, output)
+            report.outputs.extend(result.outputs)
+            if result.fallbacks:
+                log.warning("%s [%s]: %d of %d segments untranslated, shown in %s",
+                            result.task.brief, result.task.lang, result.fallbacks,
+                            result.segments, project.brief(result.task.brief).lang.tag)
+            if progress:
+                progress(f"{result.task.brief} [{result.task.lang}]")
+        over_budget = _page_budget(briefs, report.outputs + report.kept)
         if strict and over_budget:
             raise ProjectError(over_budget)
         for problem in over_budget:
             log.warning("%s", problem)
-        outputs = merge_manifest(read_manifest(out_dir), report.outputs)
-        staging.write("index.html", render_index(project, outputs).encode("utf-8"))
-        staging.write("manifest.json", manifest_bytes(outputs))
+        outputs = merge_manifest(read_manifest(out_dir), report.outputs + report.kept)
+        staging.write_if_changed("index.html", render_index(project, outputs).encode("utf-8"))
+        staging.write_if_changed(MANIFEST, manifest_bytes(outputs))
+        staging.write_if_changed(CACHE, cache.to_bytes())
         staging.commit()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _paths(brief: Brief, language: Language, formats: Iterable[str]) -> list[str]:
+    stem = f"{language.tag}/{brief.id}"
+    return [f"{stem}.html" if fmt == "html" else f"{stem}.{language.tag}.pdf" for fmt in formats]
+
+
+class InputKeys:
+    """Content hashes of everything a document is made from."""
+
+    def __init__(self, project: Project, cache: Cache, use_fuzzy: bool) -> None:
+        self.project = project
+        common = hashlib.sha256()
+        for part in (__version__, metadata.version("weasyprint"), project.config.digest,
+                     project.renderer.digest, str(use_fuzzy)):
+            common.update(part.encode() + b"\0")
+        for family in sorted({f for stack in project.config.fonts.values()
+                              for f in stack.serif + stack.sans}):
+            for font in resolve_family(family):
+                common.update(f"{font.path}:{font.index}:".encode())
+                common.update(cache.font_digest(font.path).encode())
+        self.common = common.hexdigest()
+
+    def of(self, brief: Brief, language: Language) -> str:
+        digest = hashlib.sha256(self.common.encode())
+        digest.update(brief.digest.encode())
+        for domain in (brief.id, UI_DOMAIN):
+            catalog = self.project.catalog(language, domain)
+            digest.update(f"{domain}:{catalog.digest if catalog else '-'}".encode())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Task:
+    """One brief in one language to render, as sent to a worker process."""
+
+    brief: str
+    lang: str
+    formats: tuple[str, ...]
+    key: str
+    coverage: float
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    task: Task
+    outputs: list[Output]
+    fallbacks: int
+    segments: int
+
+
+_WORKER: dict = {}
+
+
+def run_tasks(project: Project, tasks: list[Task], folder: Path, use_fuzzy: bool,
+              jobs: int) -> Iterator[TaskResult]:
+    """Render tasks in this process, or in a pool of forked workers that stay warm."""
+    _WORKER.update(project=project, folder=folder, use_fuzzy=use_fuzzy)
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield _run_task(task)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(min(jobs, len(tasks))) as pool:
+        yield from pool.imap_unordered(_run_task, tasks, chunksize=1)
+
+
+def _run_task(task: Task) -> TaskResult:
+    project, folder = _WORKER["project"], _WORKER["folder"]
+    brief, language = project.brief(task.brief), project.language(task.lang)
+    page = render_page(project, brief, language, _WORKER["use_fuzzy"])
+    outputs = []
+    common = dict(brief=brief.id, lang=language.tag, title=page.title,
+                  date=brief.date.isoformat(), coverage=round(task.coverage, 4))
+    for rel, fmt in zip(_paths(brief, language, task.formats), task.formats, strict=True):
+        pages = None
+        if fmt == "html":
+            data = page.html.encode("utf-8")
+        else:
+            check_glyphs(project.config, list(page.runs))
+            rendered = write_pdf(page.html, page.print_css, project.config,
+                                 f"{brief.id}/{language.tag}", brief.date)
+            if bad := notdef_pages(rendered.data):
+                raise ProjectError(Problem(brief.path, f"the {language.tag} PDF draws a "
+                                           f"missing-glyph box (.notdef) on page {bad[0]}"))
+            data, pages = rendered.data, rendered.pages
+        size, digest = stage_file(folder, rel, data)
+        outputs.append(Output(format=fmt, path=rel, bytes=size, sha256=digest, pages=pages,
+                              **common))
+    return TaskResult(task, outputs, page.fallbacks, page.segments)
 
 
 @dataclass(frozen=True)
@@ -249,36 +407,6 @@ def _page_budget(briefs: list[Brief], outputs: list[Output]) -> list[Problem]:
             and (o.pages or 0) > limits[o.brief].max_pages]
 
 
-def _build_document(project: Project, brief: Brief, language: Language,
-                    formats: Iterable[str], staging: Staging, use_fuzzy: bool,
-                    report: BuildReport, cov: Coverage) -> list[Output]:
-    page = render_page(project, brief, language, use_fuzzy)
-    report.fallbacks[brief.id, language.tag] = (page.fallbacks, page.segments)
-    if page.fallbacks:
-        log.warning("%s [%s]: %d of %d segments untranslated, shown in %s",
-                    brief.id, language.tag, page.fallbacks, page.segments, brief.lang.tag)
-    outputs = []
-    stem = f"{language.tag}/{brief.id}"
-    common = dict(brief=brief.id, lang=language.tag, title=page.title,
-                  date=brief.date.isoformat(), coverage=round(cov.ratio, 4))
-    if "html" in formats:
-        size, digest = staging.write(f"{stem}.html", page.html.encode("utf-8"))
-        outputs.append(Output(format="html", path=f"{stem}.html", bytes=size, sha256=digest,
-                              **common))
-    if "pdf" in formats:
-        check_glyphs(project.config, list(page.runs))
-        rendered = write_pdf(page.html, page.print_css, project.config,
-                             f"{brief.id}/{language.tag}", brief.date)
-        rel = f"{stem}.{language.tag}.pdf"
-        if bad := notdef_pages(rendered.data):
-            raise ProjectError(Problem(brief.path, f"the {language.tag} PDF draws a missing-glyph "
-                                                   f"box (.notdef) on page {bad[0]}"))
-        size, digest = staging.write(rel, rendered.data)
-        outputs.append(Output(format="pdf", path=rel, bytes=size, sha256=digest,
-                              pages=rendered.pages, **common))
-    return outputs
-
-
 def _lang_namespace(language: Language) -> dict:
     return {"tag": language.tag, "locale": language.locale, "dir": language.direction,
             "name": language.native_name, "script": language.script}
@@ -324,3 +452,38 @@ def render_index(project: Project, outputs: list[Output]) -> str:
             "language_css": language_css(project.config, languages)}
     return project.renderer.render("index.html.j2", project.catalog(source, "messages"), False,
                                    lang=_lang_namespace(source), site=site)
+
+
+def merge_shards(project: Project, folders: list[Path], out_dir: Path) -> list[Output]:
+    """Combine the outputs of shard builds into one output folder with one manifest."""
+    problems = Problems()
+    chosen: dict[str, tuple[Output, Path]] = {}
+    for folder in folders:
+        path = folder / MANIFEST
+        try:
+            entries = [Output(**e) for e in json.loads(path.read_text(encoding="utf-8"))]
+        except (OSError, ValueError, TypeError) as exc:
+            problems.add(str(path), f"not a readable polybrief manifest ({exc})")
+            continue
+        for output in entries:
+            source = folder / output.path
+            try:
+                data = source.read_bytes()
+            except OSError:
+                problems.add(str(path), f"{output.path} is listed but missing")
+                continue
+            if hashlib.sha256(data).hexdigest() != output.sha256:
+                problems.add(str(source), "does not match its manifest's sha256")
+            elif output.path in chosen and chosen[output.path][0].sha256 != output.sha256:
+                problems.add(str(source), f"differs from {chosen[output.path][1]}")
+            else:
+                chosen[output.path] = (output, source)
+    problems.raise_if_any()
+    with Staging(out_dir) as staging:
+        for rel, (_output, source) in sorted(chosen.items()):
+            staging.write(rel, source.read_bytes())
+        outputs = merge_manifest(read_manifest(out_dir), [o for o, _ in chosen.values()])
+        staging.write("index.html", render_index(project, outputs).encode("utf-8"))
+        staging.write(MANIFEST, manifest_bytes(outputs))
+        staging.commit()
+    return outputs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -287,6 +288,12 @@ class Renderer:
         self.env.filters["css_content"] = css_content
         self.templates = {name: self._load(name)
                           for name in ("brief.html.j2", "print.css.j2", "index.html.j2")}
+        digest = hashlib.sha256()
+        for path in sorted(config.templates_dir.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(config.templates_dir).as_posix().encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+        self.digest = digest.hexdigest()
 
     def _load(self, name: str) -> jinja2.Template:
         display = f"templates/{name}"
