@@ -11,18 +11,23 @@ each embedded font program without the empty slots; content streams, ``/W``,
 * CID-keyed CFF (``CIDFontType0``, ``FontFile3`` ``/OpenType`` or
   ``/CIDFontType0C``): the codes are CIDs, which the CFF charset maps to glyph
   indices. The compacted CFF keeps the used glyphs with their CIDs and drops the
-  rest. It is embedded as a bare CFF (``/CIDFontType0C``): every reader maps
-  CIDs through the charset of a bare CFF, whereas some (MuPDF, through
-  FreeType) take CIDs for glyph indices in an OpenType-wrapped one, which stops
-  being true once the glyphs are renumbered. The OpenType tables left out
-  (metrics, cmap, names) are not used to draw a CIDFont: its widths are ``/W``.
+  rest. It is embedded as a bare CFF (``/CIDFontType0C``): readers map CIDs
+  through the charset of a bare CFF, whereas in an OpenType-wrapped one some
+  take CIDs for glyph indices (poppler 22.12 and pdf.js 5.6 draw the wrong
+  glyphs once glyphs are renumbered; MuPDF does not). The OpenType tables left
+  out (metrics, cmap, names) are not used to draw a CIDFont: its widths are
+  ``/W``.
 * TrueType (``CIDFontType2``, ``FontFile2``): the glyphs are renumbered and a
   ``/CIDToGIDMap`` stream maps each code to its new glyph; codes of empty
-  glyphs all map to one empty glyph.
+  glyphs all map to one empty glyph. Flate already squeezes the empty slots of
+  these small fonts, so this rarely pays for the map: a font is only replaced
+  when the result is smaller, and so is the document.
 
 The glyphs kept are .notdef, the codes in ``/W`` and ``/W2``, every 2-byte code
 of every string in the content streams (pages, forms, patterns, Type 3 glyphs)
-and the components of kept composite glyphs. A document with an interactive
+and the components of kept composite glyphs (codes are counted for the font
+selected by ``Tf`` when it is known, for every font otherwise). A document with
+an interactive
 form also keeps every non-empty glyph, since a reader may draw field values
 with the embedded fonts. A font this module does not know how to rewrite stays
 as it is; a PDF with nothing to compact comes back unchanged, byte for byte.
@@ -43,6 +48,11 @@ log = logging.getLogger(__name__)
 __all__ = ["compact_pdf_fonts"]
 
 _U32 = "I" if array("I").itemsize == 4 else "L"
+
+# A font is replaced, and the document rewritten, only when it saves this many bytes.
+_MIN_GAIN = 1
+# What a new indirect stream object costs besides its data ("N 0 obj", dictionary, xref).
+_OBJECT_COST = 64
 
 
 class Unsupported(Exception):
@@ -73,7 +83,7 @@ def compact_pdf_fonts(data: bytes) -> bytes:
                  object_stream_mode=pikepdf.ObjectStreamMode.generate,
                  deterministic_id=True)
     result = out.getvalue()
-    return result if len(result) < len(data) else data
+    return result if len(data) - len(result) >= _MIN_GAIN else data
 
 
 # --------------------------------------------------------------------------- PDF side
@@ -119,6 +129,8 @@ def _compact_document(pdf) -> bool:
         group = groups[key]
         if key in refused:
             continue
+        if group.kind == "truetype" and shown.direct_fonts:
+            continue  # a font we did not see may use this program with an Identity map
         used = shown.for_fonts(group.fonts)
         for descendant in group.descendants:
             used |= _metric_cids(descendant)
@@ -228,6 +240,7 @@ class _ShownCodes:
     def __init__(self) -> None:
         self.per_font: dict[tuple[int, int], set[int]] = {}
         self.anywhere: set[int] = set()
+        self.direct_fonts = False  # a Tf named a font dictionary that is not an object
 
     def for_fonts(self, fonts: Iterable[tuple[int, int]]) -> set[int]:
         codes = set(self.anywhere)
@@ -284,6 +297,8 @@ def _scan(content, resources, shown: _ShownCodes) -> None:
     def font_id(font):
         if isinstance(font, pikepdf.Dictionary) and font.is_indirect:
             return font.objgen
+        if isinstance(font, pikepdf.Dictionary):
+            shown.direct_fonts = True
         return None
 
     try:
@@ -335,10 +350,6 @@ def _flate_stream(pdf, data: bytes):
     return stream
 
 
-# What a new indirect stream object costs besides its data ("N 0 obj", dictionary, xref).
-_OBJECT_COST = 64
-
-
 def _replace_program(program, data: bytes, **entries) -> None:
     import pikepdf
 
@@ -363,7 +374,7 @@ def _compact_cff_font(pdf, group: _FontGroup, used: set[int], keep_all: bool) ->
     before = len(program.read_raw_bytes())
     log.debug("CFF %s: %d glyphs kept, %d -> %d bytes", group.descendants[0].get("/BaseFont"),
               len(compacted.cids), before, len(packed))
-    if len(packed) >= before:
+    if before - len(packed) < _MIN_GAIN:
         return False
     _replace_program(program, packed, Subtype=pikepdf.Name.CIDFontType0C)
     for descendant in group.descendants:
@@ -386,7 +397,7 @@ def _compact_truetype_font(pdf, group: _FontGroup, used: set[int], keep_all: boo
     after = len(packed) + len(packed_map) + _OBJECT_COST
     log.debug("TrueType %s: %d -> %d bytes with its CIDToGIDMap",
               group.descendants[0].get("/BaseFont"), before, after)
-    if after >= before:
+    if before - after < _MIN_GAIN:
         return False  # empty glyphs compress well: small fonts gain less than the map costs
     _replace_program(program, packed, Length1=len(font))
     mapping = _flate_stream(pdf, cid_to_gid)
@@ -452,39 +463,56 @@ def _write_sfnt(version: bytes, tables: dict[str, bytes]) -> bytes:
 class CompactCFF:
     """A rewritten CFF: its bytes and the CIDs it holds."""
 
-    def __init__(self, data: bytes, cids: Sequence[int] | None) -> None:
+    def __init__(self, data: bytes, cids: Sequence[int]) -> None:
         self.data = data
         self.cids = cids
 
 
-def _read_index(data: bytes, pos: int) -> tuple[list[int], int, int]:
-    """Parse a CFF INDEX at pos: (offsets made absolute, count + 1 of them; end position)."""
-    count = struct.unpack_from(">H", data, pos)[0]
-    if count == 0:
-        return [pos + 2], pos + 2, pos + 2
-    off_size = data[pos + 2]
-    if not 1 <= off_size <= 4:
-        raise Unsupported(f"INDEX offSize {off_size}")
-    start = pos + 3
-    raw = data[start:start + (count + 1) * off_size]
-    if len(raw) != (count + 1) * off_size:
-        raise Unsupported("truncated INDEX")
-    if off_size == 1:
-        offsets = array("B", raw)
-    else:
-        wide = bytearray(4 * (count + 1))
-        for byte in range(off_size):
-            wide[4 - off_size + byte::4] = raw[byte::off_size]
-        offsets = array(_U32, wide)
-        if sys.byteorder == "little":
-            offsets.byteswap()
-    base = start + (count + 1) * off_size - 1
-    absolute = [base + offset for offset in offsets]
-    if absolute[0] != base + 1 or any(b < a for a, b in zip(absolute, absolute[1:])):
-        raise Unsupported("INDEX offsets out of order")
-    if absolute[-1] > len(data):
-        raise Unsupported("INDEX runs past the end of the CFF")
-    return absolute, start, absolute[-1]
+class _Index:
+    """A CFF INDEX read in place: its items are slices of the CFF data."""
+
+    def __init__(self, data: bytes, pos: int) -> None:
+        self.data = data
+        count = struct.unpack_from(">H", data, pos)[0]
+        if count == 0:
+            self.offsets: Sequence[int] = [1]
+            self.base = pos + 1
+            self.end = pos + 2
+            return
+        off_size = data[pos + 2]
+        if not 1 <= off_size <= 4:
+            raise Unsupported(f"INDEX offSize {off_size}")
+        start = pos + 3
+        raw = data[start:start + (count + 1) * off_size]
+        if len(raw) != (count + 1) * off_size:
+            raise Unsupported("truncated INDEX")
+        if off_size == 1:
+            offsets = array("B", raw)
+        else:
+            wide = bytearray(4 * (count + 1))
+            for byte in range(off_size):
+                wide[4 - off_size + byte::4] = raw[byte::off_size]
+            offsets = array(_U32, wide)
+            if sys.byteorder == "little":
+                offsets.byteswap()
+        self.offsets = offsets
+        self.base = start + (count + 1) * off_size - 1  # offsets count from 1
+        self.end = self.base + offsets[-1]
+        if offsets[0] != 1 or self.end > len(data):
+            raise Unsupported("INDEX offsets out of range")
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def span(self, i: int) -> tuple[int, int]:
+        start, end = self.base + self.offsets[i], self.base + self.offsets[i + 1]
+        if end < start or end > self.end:
+            raise Unsupported("INDEX offsets out of order")
+        return start, end
+
+    def __getitem__(self, i: int) -> bytes:
+        start, end = self.span(i)
+        return self.data[start:end]
 
 
 def _build_index(items: Sequence[bytes]) -> bytes:
@@ -684,16 +712,14 @@ def compact_cff(cff: bytes, used: set[int], keep_all_nonempty: bool = False
     if len(cff) < 4 or cff[0] != 1:
         raise Unsupported("not a CFF version 1 font")
     hdr_size = cff[2]
-    name_offsets, _, name_end = _read_index(cff, hdr_size)
-    top_offsets, _, pos = _read_index(cff, name_end)
-    if len(top_offsets) != 2 or len(name_offsets) != 2:
+    names = _Index(cff, hdr_size)
+    tops = _Index(cff, names.end)
+    if len(tops) != 1 or len(names) != 1:
         raise Unsupported("CFF with other than one font")
-    strings_start = pos
-    _, _, pos = _read_index(cff, pos)
-    _, _, globals_end = _read_index(cff, pos)
-    strings_gsubrs = cff[strings_start:globals_end]  # String and Global Subr INDEXes
+    strings = _Index(cff, tops.end)
+    strings_gsubrs = cff[tops.end:_Index(cff, strings.end).end]  # String, Global Subr INDEXes
 
-    top = _parse_dict(cff[top_offsets[0]:top_offsets[1]])
+    top = _parse_dict(tops[0])
     ops = {op: operands for op, operands, _ in top}
     if _ROS not in ops:
         raise Unsupported("name-keyed CFF: codes are glyph indices, cannot renumber")
@@ -708,24 +734,22 @@ def compact_cff(cff: bytes, used: set[int], keep_all_nonempty: bool = False
         if len(ops.get(op, ())) != 1:
             raise Unsupported(f"top DICT operator {op} missing")
 
-    cs_offsets, _, _ = _read_index(cff, int(ops[_CHARSTRINGS][0]))
-    glyphs = len(cs_offsets) - 1
+    charstrings = _Index(cff, int(ops[_CHARSTRINGS][0]))
+    glyphs = len(charstrings)
     if glyphs == 0:
         raise Unsupported("no glyphs")
     cids = _read_charset(cff, int(ops[_CHARSET][0]), glyphs)
     fds = _read_fdselect(cff, int(ops[_FDSELECT][0]), glyphs)
-    fd_offsets, _, _ = _read_index(cff, int(ops[_FDARRAY][0]))
-    font_dicts = [_parse_dict(cff[a:b]) for a, b in zip(fd_offsets, fd_offsets[1:])]
-    if any(fd >= len(font_dicts) for fd in fds):
+    fd_index = _Index(cff, int(ops[_FDARRAY][0]))
+    font_dicts = [_parse_dict(fd_index[i]) for i in range(len(fd_index))]
+    if max(fds) >= len(font_dicts):
         raise Unsupported("FDSelect names a missing FD")
 
-    keep = [0]
-    for gid in range(1, glyphs):
-        if cids[gid] in used:
-            keep.append(gid)
-        elif keep_all_nonempty and cff[cs_offsets[gid]:cs_offsets[gid + 1]] not in \
-                _EMPTY_CHARSTRINGS:
-            keep.append(gid)
+    if keep_all_nonempty:
+        keep = [gid for gid in range(glyphs) if gid == 0 or cids[gid] in used
+                or charstrings[gid] not in _EMPTY_CHARSTRINGS]
+    else:
+        keep = [gid for gid, cid in enumerate(cids) if gid == 0 or cid in used]
     if len(keep) == glyphs:
         return None
 
@@ -734,7 +758,7 @@ def compact_cff(cff: bytes, used: set[int], keep_all_nonempty: bool = False
     new_cids = [cids[gid] for gid in keep]
     charset = _write_charset(new_cids)
     fdselect = _write_fdselect([fd_number[fds[gid]] for gid in keep])
-    charstrings = _build_index([cff[cs_offsets[gid]:cs_offsets[gid + 1]] for gid in keep])
+    charstrings = _build_index([charstrings[gid] for gid in keep])
 
     # Each kept FD's Private DICT, its local Subrs (if any) right after it.
     privates: list[tuple[bytes, bytes]] = []
@@ -743,13 +767,15 @@ def compact_cff(cff: bytes, used: set[int], keep_all_nonempty: bool = False
         if private is None or len(private) != 2:
             raise Unsupported("FD without a Private DICT")
         size, offset = int(private[0]), int(private[1])
+        if offset < 0 or size < 0 or offset + size > len(cff):
+            raise Unsupported("Private DICT out of range")
         private_entries = _parse_dict(cff[offset:offset + size])
         subrs = {op: operands for op, operands, _ in private_entries}.get(_SUBRS)
         if subrs is None:
             privates.append((_rebuild_dict(private_entries, {}), b""))
             continue
         subrs_start = offset + int(subrs[0])
-        subrs_end = _read_index(cff, subrs_start)[2]
+        subrs_end = _Index(cff, subrs_start).end
         size = len(_rebuild_dict(private_entries, {_SUBRS: [0]}))
         privates.append((_rebuild_dict(private_entries, {_SUBRS: [size]}),
                          cff[subrs_start:subrs_end]))
@@ -765,11 +791,11 @@ def compact_cff(cff: bytes, used: set[int], keep_all_nonempty: bool = False
     offset_ops = (_CHARSET, _FDSELECT, _CHARSTRINGS, _FDARRAY)
     top_index, fd_array = dicts(dict.fromkeys(offset_ops, 0), [0] * len(privates))
     header = cff[:hdr_size]
-    name_index = cff[hdr_size:name_end]
+    name_index = cff[hdr_size:names.end]
     sections = [charset, fdselect, charstrings, fd_array]
     where = {}
     pos = len(header) + len(name_index) + len(top_index) + len(strings_gsubrs)
-    for op, section in zip(offset_ops, sections):
+    for op, section in zip(offset_ops, sections, strict=True):
         where[op] = pos
         pos += len(section)
     private_at = []
@@ -966,7 +992,7 @@ def compact_truetype(data: bytes, used: set[int], keep_all_nonempty: bool = Fals
     if sys.byteorder == "little":
         loca.byteswap()
     offsets = loca.tolist() if long_loca else [2 * offset for offset in loca]
-    if offsets[-1] > len(glyf) or any(b < a for a, b in zip(offsets, offsets[1:])):
+    if offsets[-1] > len(glyf) or any(b < a for a, b in zip(offsets, offsets[1:], strict=False)):
         raise Unsupported("loca offsets out of order")
 
     empty = [offsets[gid + 1] == offsets[gid] for gid in range(glyphs)]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
 import multiprocessing
 import re
+import resource
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -146,6 +148,7 @@ class BuildReport:
     outputs: list[Output] = field(default_factory=list)
     kept: list[Output] = field(default_factory=list)
     seconds: float = 0.0
+    peak_rss_kb: int = 0
 
     @property
     def documents(self) -> int:
@@ -243,6 +246,7 @@ def build(project: Project, selection: Selection = Selection(), out_dir: Path | 
                 staging.adopt(output.path)
                 cache.record(result.task.key, output)
             report.outputs.extend(result.outputs)
+            report.peak_rss_kb = max(report.peak_rss_kb, result.peak_rss_kb)
             if result.fallbacks:
                 log.warning("%s [%s]: %d of %d segments untranslated, shown in %s",
                             result.task.brief, result.task.lang, result.fallbacks,
@@ -274,7 +278,8 @@ class InputKeys:
     def __init__(self, project: Project, cache: Cache, use_fuzzy: bool) -> None:
         self.project = project
         common = hashlib.sha256()
-        for part in (__version__, metadata.version("weasyprint"), project.config.digest,
+        for part in (__version__, _code_digest(), metadata.version("weasyprint"),
+                     project.config.digest,
                      project.renderer.digest, str(use_fuzzy)):
             common.update(part.encode() + b"\0")
         for family in sorted({f for stack in project.config.fonts.values()
@@ -291,6 +296,15 @@ class InputKeys:
             catalog = self.project.catalog(language, domain)
             digest.update(f"{domain}:{catalog.digest if catalog else '-'}".encode())
         return digest.hexdigest()
+
+
+@functools.cache
+def _code_digest() -> str:
+    """polybrief's own code, so that an upgrade (or a local change) rebuilds everything."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -310,6 +324,7 @@ class TaskResult:
     outputs: list[Output]
     fallbacks: int
     segments: int
+    peak_rss_kb: int
 
 
 _WORKER: dict = {}
@@ -350,7 +365,8 @@ def _run_task(task: Task) -> TaskResult:
         size, digest = stage_file(folder, rel, data)
         outputs.append(Output(format=fmt, path=rel, bytes=size, sha256=digest, pages=pages,
                               **common))
-    return TaskResult(task, outputs, page.fallbacks, page.segments)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return TaskResult(task, outputs, page.fallbacks, page.segments, peak)
 
 
 @dataclass(frozen=True)

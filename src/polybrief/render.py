@@ -24,6 +24,7 @@ from .pdf import TextRun
 
 SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
 SPACED_SCRIPTS = ("Latn", "Cyrl", "Grek")
+HAN_SCRIPTS = ("Jpan", "Hans", "Hant", "Kore", "Hani")
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "th", "caption", ".sans")
 
 
@@ -245,6 +246,10 @@ def language_css(config: Config, languages: tuple[Language, ...]) -> Markup:
             heading = ", ".join(f"{h}:lang({tag}), {h} :lang({tag})" for h in HEADING_TAGS)
             rules.append(f":lang({tag}) {{ font-family: {_families(stack.serif, 'serif')}; }}")
             rules.append(f"{heading} {{ font-family: {_families(stack.sans, 'sans-serif')}; }}")
+            if language.script in HAN_SCRIPTS:
+                # In CJK body text, bold is set in the gothic (sans) face, as printers do.
+                rules.append(f":lang({tag}) :is(strong, b, em) {{ "
+                             f"font-family: {_families(stack.sans, 'sans-serif')}; }}")
         if language.script in SPACED_SCRIPTS and not pyphen.language_fallback(language.locale):
             # Justified text without hyphenation opens rivers: set it ragged instead.
             rules.append(f":lang({tag}) p, :lang({tag}) li {{ text-align: start; }}")
