@@ -25,12 +25,12 @@ each embedded font program without the empty slots; content streams, ``/W``,
 
 The glyphs kept are .notdef, the codes in ``/W`` and ``/W2``, every 2-byte code
 of every string in the content streams (pages, forms, patterns, Type 3 glyphs)
-and the components of kept composite glyphs (codes are counted for the font
-selected by ``Tf`` when it is known, for every font otherwise). A document with
-an interactive
-form also keeps every non-empty glyph, since a reader may draw field values
-with the embedded fonts. A font this module does not know how to rewrite stays
-as it is; a PDF with nothing to compact comes back unchanged, byte for byte.
+and the components of kept composite glyphs. Codes count for the font selected
+by ``Tf`` when it is known, for every font otherwise. A document with an
+interactive form also keeps every non-empty glyph, since a reader may draw field
+values with the embedded fonts. A font this module does not know how to rewrite
+stays as it is; a PDF with nothing to compact comes back unchanged, byte for
+byte.
 """
 
 from __future__ import annotations
@@ -79,8 +79,9 @@ def compact_pdf_fonts(data: bytes) -> bytes:
         if pdf.is_encrypted or not _compact_document(pdf):
             return data
         out = io.BytesIO()
+        # Object streams stay as they were: a PDF 1.4 (PDF/A-1) must not get any.
         pdf.save(out, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                 object_stream_mode=pikepdf.ObjectStreamMode.preserve,
                  deterministic_id=True)
     result = out.getvalue()
     return result if len(data) - len(result) >= _MIN_GAIN else data
@@ -191,6 +192,8 @@ def _font_parts(font):
             raise Unsupported("no FontFile3")
         if program.get("/Subtype") not in ("/OpenType", "/CIDFontType0C"):
             raise Unsupported(f"FontFile3 subtype {program.get('/Subtype')!r}")
+        if isinstance(descendant.get("/CIDToGIDMap"), pikepdf.Stream):
+            raise Unsupported("CIDToGIDMap stream on a CIDFontType0 (some readers apply it)")
         return descendant, program, "cff"
     if subtype == "/CIDFontType2":
         program = descriptor.get("/FontFile2")
@@ -258,7 +261,8 @@ def _shown_codes(pdf) -> _ShownCodes:
 
     shown = _ShownCodes()
     for page in pdf.pages:
-        _scan(page, _inherited_resources(page.obj), shown)
+        if "/Contents" in page.obj:
+            _scan(page, _inherited_resources(page.obj), shown)
     for obj in pdf.objects:
         if isinstance(obj, pikepdf.Stream):
             if obj.get("/Subtype") == "/Form" or obj.get("/PatternType") == 1:
@@ -673,6 +677,8 @@ def _write_charset(cids: Sequence[int]) -> bytes:
 def _read_fdselect(data: bytes, pos: int, glyphs: int) -> list[int]:
     fmt = data[pos]
     if fmt == 0:
+        if pos + 1 + glyphs > len(data):
+            raise Unsupported("FDSelect does not cover every glyph")
         return list(data[pos + 1:pos + 1 + glyphs])
     if fmt == 3:
         count = struct.unpack_from(">H", data, pos + 1)[0]
@@ -758,7 +764,7 @@ def compact_cff(cff: bytes, used: set[int], keep_all_nonempty: bool = False
     new_cids = [cids[gid] for gid in keep]
     charset = _write_charset(new_cids)
     fdselect = _write_fdselect([fd_number[fds[gid]] for gid in keep])
-    charstrings = _build_index([charstrings[gid] for gid in keep])
+    new_charstrings = _build_index([charstrings[gid] for gid in keep])
 
     # Each kept FD's Private DICT, its local Subrs (if any) right after it.
     privates: list[tuple[bytes, bytes]] = []
@@ -792,7 +798,7 @@ def compact_cff(cff: bytes, used: set[int], keep_all_nonempty: bool = False
     top_index, fd_array = dicts(dict.fromkeys(offset_ops, 0), [0] * len(privates))
     header = cff[:hdr_size]
     name_index = cff[hdr_size:names.end]
-    sections = [charset, fdselect, charstrings, fd_array]
+    sections = [charset, fdselect, new_charstrings, fd_array]
     where = {}
     pos = len(header) + len(name_index) + len(top_index) + len(strings_gsubrs)
     for op, section in zip(offset_ops, sections, strict=True):
@@ -804,7 +810,7 @@ def compact_cff(cff: bytes, used: set[int], keep_all_nonempty: bool = False
         pos += len(private) + len(subrs)
     top_index, fd_array = dicts(where, private_at)
     data = b"".join([header, name_index, top_index, strings_gsubrs, charset, fdselect,
-                     charstrings, fd_array, *(p + s for p, s in privates)])
+                     new_charstrings, fd_array, *(p + s for p, s in privates)])
     if len(data) != pos:
         raise Unsupported("internal error: CFF layout does not add up")
     return CompactCFF(data, new_cids)

@@ -69,6 +69,7 @@ class Source:
     url: str | None = None
     date: dt.date | None = None
     lang: str | None = None
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,8 @@ class _Reader:
             return None
         return node.value
 
-    def text(self, node: yaml.Node | None, what: str, markdown: bool = False) -> Text | None:
+    def text(self, node: yaml.Node | None, what: str, markdown: bool = False,
+             numbers: bool = False) -> Text | None:
         """A translatable string, or ``{text: …, context: …}`` when the same words must be
         translated differently in different places (the context becomes the msgctxt)."""
         if node is None:
@@ -184,7 +186,8 @@ class _Reader:
         value = self.scalar(node, what)
         if value is None:
             return None
-        if node.tag != "tag:yaml.org,2002:str":
+        numeric = node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+        if node.tag != "tag:yaml.org,2002:str" and not (numbers and numeric):
             self.error(node, f"'{what}' must be text (got {_kind(node)} {value!r}); quote it")
             return None
         if not value.strip():
@@ -345,7 +348,8 @@ def _table(r: _Reader, node: yaml.Node) -> Table | None:
               for n in r.sequence(f.get("header"), "header")]
     rows = []
     for row_node in r.sequence(f.get("rows"), "rows"):
-        row = [r.text(n, "table cell", markdown=True) for n in r.sequence(row_node, "row")]
+        row = [r.text(n, "table cell", markdown=True, numbers=True)
+               for n in r.sequence(row_node, "row")]
         if header and len(row) != len(header):
             r.error(row_node, f"a table row has {len(row)} cells but the header has {len(header)}")
         rows.append(tuple(row))
@@ -370,7 +374,8 @@ def _source(r: _Reader, node: yaml.Node) -> Source | None:
             parse_language(lang)
         except ValueError as exc:
             r.error(f["lang"], f"'lang': {exc}")
-    return Source(title or "", publisher, url, r.date(f.get("date"), "date"), lang)
+    return Source(title or "", publisher, url, r.date(f.get("date"), "date"), lang,
+                  node.start_mark.line + 1)
 
 
 def load_briefs(content_dir: Path, root: Path) -> list[Brief]:

@@ -168,21 +168,33 @@ def _drawn(char: str) -> bool:
 
 
 def check_glyphs(config: Config, runs: list[TextRun]) -> None:
-    """Fail when a character would be drawn with no font of its language to draw it."""
-    problems = Problems()
-    reported: set[tuple[str, str]] = set()
-    for run in runs:
-        stack = config.fonts_for(run.language)
-        families = (stack.serif + stack.sans) if stack else ()
-        covered = stack_coverage(families)
-        for char in run.text:
-            if ord(char) in covered or not _drawn(char) or (char, run.language.tag) in reported:
+    """Fail when a character would be drawn with no font of its language to draw it.
+
+    Each missing character is reported once, at the first text that uses it.
+    """
+    missing: dict[TextRun, list[str]] = {}
+    seen: set[tuple[str, str]] = set()
+    for run in sorted(runs, key=lambda r: (r.line is None, r.line or 0)):
+        covered = stack_coverage(_families(config, run.language))
+        for char in dict.fromkeys(run.text):
+            if ord(char) in covered or not _drawn(char) or (char, run.language.tag) in seen:
                 continue
-            reported.add((char, run.language.tag))
-            problems.add(run.path, f"U+{ord(char):04X} {char!r} ({run.language.tag}) is in no "
-                                   f"font configured for {run.language.tag} — fonts tried: "
-                                   f"{', '.join(families) or 'none'}", run.line)
+            seen.add((char, run.language.tag))
+            missing.setdefault(run, []).append(char)
+    problems = Problems()
+    for run, chars in missing.items():
+        shown = ", ".join(f"U+{ord(c):04X} {c!r}" for c in chars[:5])
+        more = f" and {len(chars) - 5} more" if len(chars) > 5 else ""
+        verb = "is" if len(chars) == 1 else "are"
+        tried = ", ".join(_families(config, run.language)) or "none"
+        problems.add(run.path, f"{shown}{more} ({run.language.tag}) {verb} in no font configured "
+                               f"for {run.language.tag} — fonts tried: {tried}", run.line)
     problems.raise_if_any()
+
+
+def _families(config: Config, language: Language) -> tuple[str, ...]:
+    stack = config.fonts_for(language)
+    return tuple(dict.fromkeys(stack.serif + stack.sans)) if stack else ()
 
 
 def notdef_pages(data: bytes) -> list[int]:

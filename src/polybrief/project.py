@@ -397,7 +397,7 @@ def render_page(project: Project, brief: Brief, language: Language,
     html = project.renderer.render("brief.html.j2", ui, use_fuzzy, **context)
     runs = translator.runs + [
         TextRun(source.title, parse_language(source.lang) if source.lang else language,
-                brief.path) for source in brief.sources]
+                brief.path, source.line) for source in brief.sources]
     runs.append(TextRun(_printed_text(html, runs), language,
                         ui.display if ui else "templates/brief.html.j2"))
     return Page(brief, language, view["title"].plain, html,

@@ -24,6 +24,7 @@ from .pdf import TextRun
 
 SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
 SPACED_SCRIPTS = ("Latn", "Cyrl", "Grek")
+UNJUSTIFIED_SCRIPTS = ("Thai",)  # justification would stretch only the rare spaces
 HAN_SCRIPTS = ("Jpan", "Hans", "Hant", "Kore", "Hani")
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "th", "caption", ".sans")
 
@@ -83,8 +84,8 @@ PHRASE_PARSERS = {"ja": budoux.load_default_japanese_parser,
                   "zh-Hant": budoux.load_default_traditional_chinese_parser,
                   "th": budoux.load_default_thai_parser}
 TAG = re.compile(r"(<[^>]*>|&#?\w+;)")
-LTR_RUN = re.compile(r"[A-Za-z0-9][\w.,:;/@&%+\-–#?=~]*"
-                     r"(?:[ \u00a0]+[A-Za-z0-9][\w.,:;/@&%+\-–#?=~]*)*", re.ASCII)
+_LTR_WORD = r"[A-Za-z0-9](?:[\w.,:;/@&%+\-–#?=~]*[A-Za-z0-9/%])?"
+LTR_RUN = re.compile(rf"{_LTR_WORD}(?:[ \u00a0]+{_LTR_WORD})*", re.ASCII)
 
 
 @functools.cache
@@ -124,8 +125,7 @@ def wrap_phrases(html: str, language: Language) -> Markup:
 
 def isolate_ltr(html: str) -> Markup:
     """Isolate Latin words, numbers and URLs inside right-to-left text so they keep order."""
-    return _map_text(html, lambda text: LTR_RUN.sub(
-        lambda m: f"<bdi>\u2068{m[0]}\u2069</bdi>", text))
+    return _map_text(html, lambda text: LTR_RUN.sub(lambda m: f"<bdi>{m[0]}</bdi>", text))
 
 
 @dataclass(frozen=True)
@@ -250,7 +250,9 @@ def language_css(config: Config, languages: tuple[Language, ...]) -> Markup:
                 # In CJK body text, bold is set in the gothic (sans) face, as printers do.
                 rules.append(f":lang({tag}) :is(strong, b, em) {{ "
                              f"font-family: {_families(stack.sans, 'sans-serif')}; }}")
-        if language.script in SPACED_SCRIPTS and not pyphen.language_fallback(language.locale):
+        if language.script in UNJUSTIFIED_SCRIPTS or (
+                language.script in SPACED_SCRIPTS
+                and not pyphen.language_fallback(language.locale)):
             # Justified text without hyphenation opens rivers: set it ragged instead.
             rules.append(f":lang({tag}) p, :lang({tag}) li {{ text-align: start; }}")
     return Markup("\n".join(rules))
@@ -291,6 +293,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["css_content"] = css_content
+        self.env.filters["bdi"] = lambda text: Markup("<bdi>%s</bdi>") % text
         self.templates = {name: self._load(name)
                           for name in ("brief.html.j2", "print.css.j2", "index.html.j2")}
         digest = hashlib.sha256()
