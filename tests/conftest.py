@@ -40,6 +40,14 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
+@pytest.fixture(scope="session")
+def scripts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The twelve-language typography fixture, built once."""
+    project = copy_project(FIXTURES / "scripts", tmp_path_factory.mktemp("scripts") / "p")
+    assert run(project, "build", "-q") == 0
+    return project
+
+
 def run(project: Path, *args: str) -> int:
     return main([*args[:1], "-C", str(project), *args[1:]])
 

@@ -15,13 +15,6 @@ RTL = ("ar", "fa", "he")
 MARGIN = 56.7  # 20 mm in points
 
 
-@pytest.fixture(scope="session")
-def scripts(tmp_path_factory):
-    project = copy_project(FIXTURES / "scripts", tmp_path_factory.mktemp("scripts") / "p")
-    assert run(project, "build", "-q") == 0
-    return project
-
-
 def pdf(project, lang):
     return project / "dist" / lang / f"scripts.{lang}.pdf"
 

@@ -1,0 +1,72 @@
+"""Visual regression: page 1 of every language, against reviewed reference images.
+
+Regenerate the references after a reviewed layout change with
+``POLYBRIEF_UPDATE_REFERENCES=1 pytest tests/test_visual.py`` and look at each one.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops
+
+from test_sample import EXPECTED as SAMPLE_LANGS
+from test_scripts import LANGS as SCRIPT_LANGS
+
+REFERENCES = Path(__file__).parent / "visual"
+DPI = 40
+TOLERANCE = 0.02  # share of pixels allowed to differ: hinting noise, not layout
+
+
+def rasterise(pdf: Path, out: Path) -> Image.Image:
+    stem = out.with_suffix("")
+    subprocess.run(["pdftoppm", "-r", str(DPI), "-png", "-f", "1", "-l", "1", "-singlefile",
+                    str(pdf), str(stem)], check=True)
+    return Image.open(stem.with_suffix(".png")).convert("L")
+
+
+def compare(actual: Image.Image, name: str, out_dir: Path) -> None:
+    reference_path = REFERENCES / f"{name}.png"
+    if os.environ.get("POLYBRIEF_UPDATE_REFERENCES"):
+        actual.save(reference_path, optimize=True)
+        pytest.skip(f"reference written: {reference_path}")
+    assert reference_path.exists(), f"no reference image {reference_path}"
+    expected = Image.open(reference_path).convert("L")
+    if expected.size != actual.size:
+        actual.save(out_dir / f"{name}.actual.png")
+        pytest.fail(f"{name}: size {actual.size} != reference {expected.size}; "
+                    f"see {out_dir / (name + '.actual.png')}")
+    diff = ImageChops.difference(expected, actual).point(lambda v: 255 if v > 48 else 0)
+    changed = sum(diff.histogram()[255:]) / (diff.width * diff.height)
+    if changed > TOLERANCE:
+        actual.save(out_dir / f"{name}.actual.png")
+        expected.save(out_dir / f"{name}.expected.png")
+        diff.save(out_dir / f"{name}.diff.png")
+        pytest.fail(f"{name}: {changed:.1%} of pixels differ (tolerance {TOLERANCE:.0%}); "
+                    f"see {out_dir}/{name}.{{actual,expected,diff}}.png")
+
+
+@pytest.mark.parametrize("lang", SCRIPT_LANGS)
+def test_scripts_page_one_matches_reference(scripts, lang, tmp_path):
+    pdf = scripts / "dist" / lang / f"scripts.{lang}.pdf"
+    compare(rasterise(pdf, tmp_path / f"{lang}.png"), f"scripts-{lang}", tmp_path)
+
+
+@pytest.mark.parametrize("lang", list(SAMPLE_LANGS))
+def test_sample_page_one_matches_reference(sample, lang, tmp_path):
+    pdf = sample / "dist" / lang / f"china-central-asia.{lang}.pdf"
+    compare(rasterise(pdf, tmp_path / f"{lang}.png"), f"sample-{lang}", tmp_path)
+
+
+def test_layout_breakage_is_caught(sample, tmp_path):
+    """The comparison fails on a real layout change, not only on identical pages."""
+    if os.environ.get("POLYBRIEF_UPDATE_REFERENCES"):
+        pytest.skip("references are being written")
+    pdf = sample / "dist" / "en" / "china-central-asia.en.pdf"
+    actual = rasterise(pdf, tmp_path / "en.png")
+    shifted = ImageChops.offset(actual, 0, 12)
+    with pytest.raises(pytest.fail.Exception, match="of pixels differ"):
+        compare(shifted, "sample-en", tmp_path)
