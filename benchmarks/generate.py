@@ -32,8 +32,9 @@ def generate(dest: Path, briefs: int, languages: list[str]) -> Path:
     shutil.copytree(ROOT / "templates", dest / "templates")
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     table = pyproject[pyproject.index("[tool.polybrief]"):]
-    table = re.sub(r"^languages = .*$", "languages = [%s]" % ", ".join(
-        f'"{tag}"' for tag in languages), table, count=1, flags=re.MULTILINE)
+    tags = ", ".join(f'"{tag}"' for tag in languages)
+    table = re.sub(r"^languages = .*$", f"languages = [{tags}]", table, count=1,
+                   flags=re.MULTILINE)
     (dest / "pyproject.toml").write_text(table, encoding="utf-8")
     source = (ROOT / "content" / SAMPLE / "brief.yaml").read_text(encoding="utf-8")
     title = re.search(r"^title: (.*)$", source, re.MULTILINE)[1]

@@ -119,3 +119,19 @@ def test_bad_shard_and_jobs_are_usage_errors(mini):
             run(mini, "build", *args)
         assert exc.value.code == 2
     shutil.rmtree(mini / "dist", ignore_errors=True)
+
+
+def test_fonts_are_compacted_by_default_and_can_be_left_alone(mini, tmp_path):
+    assert run(mini, "build", "-q", "--lang", "ja", "--format", "pdf",
+               "--out", str(tmp_path / "small")) == 0
+    assert run(mini, "build", "-q", "--lang", "ja", "--format", "pdf", "--no-compact-fonts",
+               "--out", str(tmp_path / "large")) == 0
+    small = (tmp_path / "small" / "ja" / "mini.ja.pdf").stat().st_size
+    large = (tmp_path / "large" / "ja" / "mini.ja.pdf").stat().st_size
+    assert small < 0.55 * large
+    config = mini / "pyproject.toml"
+    config.write_text(config.read_text().replace('paper = "A4"',
+                                                 'paper = "A4"\ncompact_fonts = false'))
+    assert run(mini, "build", "-q", "--lang", "ja", "--format", "pdf",
+               "--out", str(tmp_path / "configured")) == 0
+    assert (tmp_path / "configured" / "ja" / "mini.ja.pdf").stat().st_size == large

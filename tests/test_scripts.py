@@ -8,7 +8,7 @@ import budoux
 import pdfplumber
 import pytest
 
-from conftest import FIXTURES, copy_project, notdef_glyphs, pdf_fonts, pdf_text, run
+from conftest import copy_project, notdef_glyphs, pdf_fonts, pdf_text, run
 
 LANGS = ("en", "ja", "zh-Hans", "zh-Hant", "ko", "ru", "kk", "ar", "fa", "he", "th", "hi")
 RTL = ("ar", "fa", "he")
@@ -128,7 +128,6 @@ def test_ruby_in_html_and_stacked_in_pdf(scripts):
     reading = [c for c in chars if c["text"] in "けつごうもじ" and c["size"] < size * 0.6
                and base_line[0]["top"] - 1.5 * size < c["top"] < base_line[0]["top"]]
     assert "".join(c["text"] for c in reading) == "けつごうもじ"
-    base = base_line
     assert max(c["bottom"] for c in reading) <= min(c["top"] for c in base_line) + 2
     centre = lambda cs: (min(c["x0"] for c in cs) + max(c["x1"] for c in cs)) / 2  # noqa: E731
     assert abs(centre(reading) - centre(base_line)) < 2

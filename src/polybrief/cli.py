@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="worker processes (default: the number of cores)")
     build.add_argument("--force", action="store_true",
                        help="ignore the build cache and render everything")
+    build.add_argument("--no-compact-fonts", dest="compact_fonts", action="store_false",
+                       default=None, help="keep WeasyPrint's font subsets as they are "
+                                          "(larger PDFs; default from compact_fonts)")
     build.add_argument("--shard", metavar="K/N",
                        help="build only the K-th of N equal parts (for a CI matrix)")
 
@@ -157,6 +160,7 @@ def _build(args: argparse.Namespace) -> int:
     with _progress(args.quiet) as progress:
         report = build(project, selection, out_dir=out_dir, use_fuzzy=args.use_fuzzy,
                        strict=args.strict, jobs=args.jobs, force=args.force, shard=shard,
+                       compact_fonts=args.compact_fonts,
                        progress=progress, before_pdf=lambda: _warn_harfbuzz(
                            harfbuzz_subset_available))
     seconds = time.perf_counter() - started

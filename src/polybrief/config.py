@@ -15,7 +15,7 @@ from .i18n import Language, parse_language
 PAPER_SIZES = ("A3", "A4", "A5", "B4", "B5", "letter", "legal", "ledger")
 FONT_ROLES = ("serif", "sans")
 FAMILY = re.compile(r"[\w][\w .\-]*")
-KNOWN_KEYS = ("languages", "out_dir", "paper", "fonts", "min_coverage")
+KNOWN_KEYS = ("languages", "out_dir", "paper", "fonts", "min_coverage", "compact_fonts")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Config:
     paper: str = "A4"
     fonts: dict[str, FontStack] = field(default_factory=dict)
     min_coverage: dict[str, float] = field(default_factory=dict)
+    compact_fonts: bool = True
     digest: str = ""
 
     @property
@@ -122,10 +123,14 @@ def load_config(root: Path) -> Config:
 
     fonts = _load_fonts(table.get("fonts", {}), bad)
     min_coverage = _load_min_coverage(table.get("min_coverage", {}), languages, bad)
+    compact_fonts = table.get("compact_fonts", True)
+    if not isinstance(compact_fonts, bool):
+        bad("compact_fonts", "'compact_fonts' must be true or false")
     problems.raise_if_any()
     digest = hashlib.sha256(json.dumps(table, sort_keys=True, default=str).encode()).hexdigest()
     return Config(root=root, languages=tuple(languages), out_dir=root / out_dir,
-                  paper=paper, fonts=fonts, min_coverage=min_coverage, digest=digest)
+                  paper=paper, fonts=fonts, min_coverage=min_coverage,
+                  compact_fonts=compact_fonts is not False, digest=digest)
 
 
 def _load_min_coverage(value: object, languages: list[Language], bad) -> dict[str, float]:

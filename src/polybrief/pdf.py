@@ -110,8 +110,12 @@ class RenderedPdf:
 
 
 def write_pdf(html: str, print_css: str, config: Config, identity: str,
-              date: dt.date) -> RenderedPdf:
-    """Lay out an HTML page with its paged-media stylesheet and return the PDF bytes."""
+              date: dt.date, compact: bool = True) -> RenderedPdf:
+    """Lay out an HTML page with its paged-media stylesheet and return the PDF bytes.
+
+    With ``compact``, embedded fonts are rewritten to carry only the glyphs used
+    (WeasyPrint's subsets keep every glyph slot of the original font).
+    """
     from weasyprint import CSS, HTML
 
     fetcher = ProjectFetcher(config.root)
@@ -124,6 +128,10 @@ def write_pdf(html: str, print_css: str, config: Config, identity: str,
     document.metadata.modified = stamp
     identifier = hashlib.sha256(identity.encode()).hexdigest()[:32].encode()
     data = document.write_pdf(pdf_identifier=identifier)
+    if compact:
+        from .compact import compact_pdf_fonts
+
+        data = compact_pdf_fonts(data)
     return RenderedPdf(data, len(document.pages))
 
 

@@ -213,7 +213,8 @@ class Shard:
 def build(project: Project, selection: Selection = Selection(), out_dir: Path | None = None,
           use_fuzzy: bool = False, strict: bool = False, jobs: int = 1, force: bool = False,
           shard: Shard | None = None, progress: Progress | None = None,
-          before_pdf: Callable[[], None] | None = None) -> BuildReport:
+          before_pdf: Callable[[], None] | None = None,
+          compact_fonts: bool | None = None) -> BuildReport:
     """Build the selected documents; the output folder changes only if all of them succeed.
 
     Documents whose inputs are unchanged since the last build are kept as they are;
@@ -227,7 +228,8 @@ def build(project: Project, selection: Selection = Selection(), out_dir: Path | 
     if shard:
         documents = shard.pick(documents)
     cache = Cache() if force else Cache.load(out_dir)
-    keys = InputKeys(project, cache, use_fuzzy)
+    compact = project.config.compact_fonts if compact_fonts is None else compact_fonts
+    keys = InputKeys(project, cache, use_fuzzy, compact)
     report = BuildReport()
     todo = []
     for brief, language in documents:
@@ -241,7 +243,7 @@ def build(project: Project, selection: Selection = Selection(), out_dir: Path | 
     if before_pdf and any("pdf" in task.formats for task in todo):
         before_pdf()
     with Staging(out_dir) as staging:
-        for result in run_tasks(project, todo, staging.tmp, use_fuzzy, jobs):
+        for result in run_tasks(project, todo, staging.tmp, use_fuzzy, jobs, compact):
             for output in result.outputs:
                 staging.adopt(output.path)
                 cache.record(result.task.key, output)
@@ -275,12 +277,12 @@ def _paths(brief: Brief, language: Language, formats: Iterable[str]) -> list[str
 class InputKeys:
     """Content hashes of everything a document is made from."""
 
-    def __init__(self, project: Project, cache: Cache, use_fuzzy: bool) -> None:
+    def __init__(self, project: Project, cache: Cache, use_fuzzy: bool, compact: bool) -> None:
         self.project = project
         common = hashlib.sha256()
         for part in (__version__, _code_digest(), metadata.version("weasyprint"),
                      project.config.digest,
-                     project.renderer.digest, str(use_fuzzy)):
+                     project.renderer.digest, str(use_fuzzy), str(compact)):
             common.update(part.encode() + b"\0")
         for family in sorted({f for stack in project.config.fonts.values()
                               for f in stack.serif + stack.sans}):
@@ -331,9 +333,9 @@ _WORKER: dict = {}
 
 
 def run_tasks(project: Project, tasks: list[Task], folder: Path, use_fuzzy: bool,
-              jobs: int) -> Iterator[TaskResult]:
+              jobs: int, compact: bool = True) -> Iterator[TaskResult]:
     """Render tasks in this process, or in a pool of forked workers that stay warm."""
-    _WORKER.update(project=project, folder=folder, use_fuzzy=use_fuzzy)
+    _WORKER.update(project=project, folder=folder, use_fuzzy=use_fuzzy, compact=compact)
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
             yield _run_task(task)
@@ -357,7 +359,8 @@ def _run_task(task: Task) -> TaskResult:
         else:
             check_glyphs(project.config, list(page.runs))
             rendered = write_pdf(page.html, page.print_css, project.config,
-                                 f"{brief.id}/{language.tag}", brief.date)
+                                 f"{brief.id}/{language.tag}", brief.date,
+                                 compact=_WORKER["compact"])
             if bad := notdef_pages(rendered.data):
                 raise ProjectError(Problem(brief.path, f"the {language.tag} PDF draws a "
                                            f"missing-glyph box (.notdef) on page {bad[0]}"))
