@@ -5,7 +5,7 @@ PYTHON ?= python3
 PY     := $(VENV)/bin/python
 STAMPS := .stamps
 
-.PHONY: all build test bench lint clean setup
+.PHONY: all build test bench bench-size bench-scale lint clean setup
 
 all: build
 
@@ -28,6 +28,12 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/build_sample.py
+
+bench-size: setup
+	$(PY) benchmarks/pdf_size.py --verify
+
+bench-scale: setup
+	$(PY) benchmarks/scale.py --counts 10 100 400 --runs 3
 
 lint: setup
 	$(PY) -m ruff check src tests benchmarks build.py

@@ -2,8 +2,8 @@
 """Benchmark font compaction on the sample: bytes before and after, ratio, time per PDF.
 
 Run from the project root: ``python benchmarks/pdf_size.py [--runs N] [--verify]``.
-The sample is built by ``build.py`` into a temporary folder (a fresh process, as a
-user runs it); each PDF is then compacted in this process, once to warm up, then
+The sample is built by ``build.py --no-compact-fonts`` into a temporary folder (a
+fresh process, as a user runs it); each PDF is then compacted in this process, once to warm up, then
 N times, and the median time is reported. ``--verify`` also checks with poppler
 and qpdf that every page rasterises (``pdftoppm -r 100``) and extracts
 (``pdftotext``) exactly as before, and that ``qpdf --check`` is clean.
@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 
 def build_sample(out: Path) -> list[Path]:
-    subprocess.run([sys.executable, str(ROOT / "build.py"), "-q", "--out", str(out)],
-                   cwd=ROOT, check=True)
+    subprocess.run([sys.executable, str(ROOT / "build.py"), "-q", "--no-compact-fonts",
+                    "--force", "--out", str(out)], cwd=ROOT, check=True)
     return sorted(out.rglob("*.pdf"))
 
 
