@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -76,7 +77,8 @@ def measure(count: int, runs: int, workdir: Path) -> dict:
     po = project / "locales" / "ru" / "LC_MESSAGES" / "brief-001.po"
     for run in range(runs):
         text = po.read_text(encoding="utf-8")
-        po.write_text(text.replace(" (1)\"", f" (1, v{run})\"", 1), encoding="utf-8")
+        po.write_text(re.sub(r"\(1(, v\d+)?\)\"", f'(1, v{run})"', text, count=1),
+                      encoding="utf-8")
         stats = timed_build(project, 2, False)
         assert stats["documents"] == 2, stats
         changed.append(stats["wall"])
