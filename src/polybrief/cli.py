@@ -183,12 +183,15 @@ def _extract(args: argparse.Namespace) -> int:
     from .project import load_project
     from .translate import extract_templates
 
-    project = load_project(args.project.resolve())
-    written = extract_templates(project)
-    for path in written:
-        log.info("wrote %s", _display(path))
+    written = extract_templates(load_project(args.project.resolve()))
+    return _report_files(args, written, "wrote", "Extracted templates")
+
+
+def _report_files(args: argparse.Namespace, paths: list[Path], verb: str, what: str) -> int:
+    for path in paths:
+        log.info("%s %s", verb, _display(path))
     if not args.quiet:
-        print(f"Extracted templates: {len(written)} changed", file=sys.stderr)
+        print(f"{what}: {len(paths)} changed", file=sys.stderr)
     return EXIT_OK
 
 
@@ -213,13 +216,8 @@ def _update(args: argparse.Namespace) -> int:
     from .project import load_project
     from .translate import update_catalogs
 
-    project = load_project(args.project.resolve())
-    changed = update_catalogs(project)
-    for path in changed:
-        log.info("updated %s", _display(path))
-    if not args.quiet:
-        print(f"Updated catalogs: {len(changed)} changed", file=sys.stderr)
-    return EXIT_OK
+    changed = update_catalogs(load_project(args.project.resolve()))
+    return _report_files(args, changed, "updated", "Updated catalogs")
 
 
 def _status(args: argparse.Namespace) -> int:
