@@ -61,7 +61,9 @@ def bytes_per_page(project: Path) -> dict[str, float]:
 
 
 def measure(count: int, runs: int, workdir: Path) -> dict:
-    project = generate(workdir / f"p{count}", max(1, count // len(LANGUAGES)), LANGUAGES)
+    briefs = max(1, count // len(LANGUAGES))
+    count = briefs * len(LANGUAGES)
+    project = generate(workdir / f"p{count}", briefs, LANGUAGES)
     row: dict = {"documents": count}
     for jobs in (1, 2):
         stats = [timed_build(project, jobs, force=True) for _ in range(runs)]
