@@ -9,7 +9,7 @@ import pytest
 from babel.messages.pofile import read_po
 from pypdf import PdfReader
 
-from conftest import ROOT, notdef_glyphs, pdf_fonts, pdf_text
+from conftest import ROOT, notdef_glyphs, pdf_fonts, pdf_text, run
 
 BRIEF = "china-central-asia"
 EXPECTED = {
@@ -96,3 +96,10 @@ def test_sample_catalogs_pass_msgfmt_check():
         result = subprocess.run([msgfmt, "--check-format", "--check-header", "-o", "/dev/null",
                                  str(po)], capture_output=True, text=True)
         assert result.returncode == 0, (po, result.stderr)
+
+
+def test_sample_builds_cleanly_with_no_warnings(sample, tmp_path, capsys):
+    assert run(sample, "build", "--force", "--out", str(tmp_path / "out")) == 0
+    err = capsys.readouterr().err
+    assert "WARNING" not in err and "error" not in err
+    assert re.search(r"Built 10 documents, \d+ pages", err)

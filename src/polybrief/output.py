@@ -184,7 +184,8 @@ class Cache:
         known = self.fonts.get(str(path))
         if known and known[:2] == [stat.st_size, stat.st_mtime_ns]:
             return known[2]
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as handle:  # in pieces: CJK fonts are 20–27 MB
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
         self.fonts[str(path)] = [stat.st_size, stat.st_mtime_ns, digest]
         return digest
 
