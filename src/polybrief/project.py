@@ -408,7 +408,7 @@ def render_page(project: Project, brief: Brief, language: Language,
                 use_fuzzy: bool = False) -> Page:
     """Translate a brief into one language and render its HTML and print CSS."""
     view, translator = localize(brief, language, project.catalog(language, brief.id),
-                                project.config.languages, use_fuzzy)
+                                use_fuzzy)
     cov = document_coverage(project, brief, language, use_fuzzy)
     view["coverage"] = {"complete": cov.complete,
                         "percent": Formatter(language).percent_floor(cov.ratio)}

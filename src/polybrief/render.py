@@ -191,7 +191,7 @@ class ContentTranslator:
 
 
 def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
-             languages: tuple[Language, ...], use_fuzzy: bool) -> tuple[dict, ContentTranslator]:
+             use_fuzzy: bool) -> tuple[dict, ContentTranslator]:
     """Build the ``brief`` namespace of the template context for one language."""
     t = ContentTranslator(brief, language, catalog, use_fuzzy)
     fmt = Formatter(language)
