@@ -38,7 +38,7 @@ def typst_source(project, lang: str) -> str:
         return re.sub(r"([#$@<>\[\]\\_`~])", r"\\\1", value)
 
     serif, sans = FONTS[lang]
-    lines = [f'#set page(paper: "a4", margin: 20mm)',
+    lines = ['#set page(paper: "a4", margin: 20mm)',
              f'#set text(font: "{serif}", lang: "{lang[:2]}", size: 10pt)',
              "#set par(justify: true, leading: 0.8em)",
              f'#show heading: set text(font: "{sans}")',

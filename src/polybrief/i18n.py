@@ -115,6 +115,7 @@ class MessageCatalog:
     language: Language
     catalog: Catalog
     digest: str = ""
+    _compiled: dict[bool, Translations] = field(default_factory=dict, repr=False)
 
     def lookup(self, msgid: str, use_fuzzy: bool = False,
                context: str | None = None) -> str | None:
@@ -125,11 +126,13 @@ class MessageCatalog:
         return message.string if isinstance(message.string, str) else None
 
     def translations(self, use_fuzzy: bool = False) -> Translations:
-        """Compile the catalog in memory into a gettext Translations object."""
-        buffer = io.BytesIO()
-        write_mo(buffer, self.catalog, use_fuzzy=use_fuzzy)
-        buffer.seek(0)
-        return Translations(buffer, domain=self.domain)
+        """Compile the catalog in memory into a gettext Translations object (once)."""
+        if use_fuzzy not in self._compiled:
+            buffer = io.BytesIO()
+            write_mo(buffer, self.catalog, use_fuzzy=use_fuzzy)
+            buffer.seek(0)
+            self._compiled[use_fuzzy] = Translations(buffer, domain=self.domain)
+        return self._compiled[use_fuzzy]
 
 
 def catalog_path(locales_dir: Path, language: Language, domain: str) -> Path:

@@ -358,7 +358,7 @@ def run_tasks(project: Project, tasks: list[Task], folder: Path, use_fuzzy: bool
 def _run_task(task: Task) -> TaskResult:
     project, folder = _WORKER["project"], _WORKER["folder"]
     brief, language = project.brief(task.brief), project.language(task.lang)
-    page = render_page(project, brief, language, _WORKER["use_fuzzy"])
+    page = render_page(project, brief, language, _WORKER["use_fuzzy"], task.coverage)
     outputs = []
     common = dict(brief=brief.id, lang=language.tag, title=page.title,
                   date=brief.date.isoformat(), coverage=round(task.coverage, 4))
@@ -405,13 +405,14 @@ class Page:
 
 
 def render_page(project: Project, brief: Brief, language: Language,
-                use_fuzzy: bool = False) -> Page:
+                use_fuzzy: bool = False, coverage_ratio: float | None = None) -> Page:
     """Translate a brief into one language and render its HTML and print CSS."""
     view, translator = localize(brief, language, project.catalog(language, brief.id),
                                 use_fuzzy)
-    cov = document_coverage(project, brief, language, use_fuzzy)
-    view["coverage"] = {"complete": cov.complete,
-                        "percent": Formatter(language).percent_floor(cov.ratio)}
+    if coverage_ratio is None:
+        coverage_ratio = document_coverage(project, brief, language, use_fuzzy).ratio
+    view["coverage"] = {"complete": coverage_ratio >= 1.0,
+                        "percent": Formatter(language).percent_floor(coverage_ratio)}
     context = {"brief": view, "lang": _lang_namespace(language),
                "site": _site_namespace(project, brief, language)}
     ui = project.catalog(language, UI_DOMAIN)
