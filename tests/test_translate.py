@@ -74,3 +74,22 @@ def test_update_marks_changed_paragraph_fuzzy_with_previous_msgid(mini):
     before = {p: p.read_bytes() for p in (mini / "locales").rglob("*.po*")}
     assert run(mini, "update", "-q") == 0
     assert before == {p: p.read_bytes() for p in (mini / "locales").rglob("*.po*")}
+
+
+def test_readme_example_brief_loads_and_builds(tmp_path):
+    import re
+    import shutil
+
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(id: rivers.*?)```", readme, re.DOTALL)[1]
+    project = tmp_path / "readme"
+    (project / "content" / "rivers").mkdir(parents=True)
+    (project / "content" / "rivers" / "brief.yaml").write_text(example, encoding="utf-8")
+    shutil.copytree(ROOT / "templates", project / "templates")
+    (project / "pyproject.toml").write_text(
+        '[tool.polybrief]\nlanguages = ["en"]\n[tool.polybrief.fonts]\n'
+        'Latn = { serif = ["Noto Serif"], sans = ["Noto Sans"] }\n', encoding="utf-8")
+    assert run(project, "build", "-q") == 0
+    assert (project / "dist" / "en" / "rivers.en.pdf").is_file()
