@@ -93,3 +93,11 @@ def test_readme_example_brief_loads_and_builds(tmp_path):
         'Latn = { serif = ["Noto Serif"], sans = ["Noto Sans"] }\n', encoding="utf-8")
     assert run(project, "build", "-q") == 0
     assert (project / "dist" / "en" / "rivers.en.pdf").is_file()
+
+
+def test_init_suggests_fonts_for_a_script_without_any(mini, capsys):
+    assert run(mini, "init", "ar") == 0
+    err = capsys.readouterr().err
+    assert "No fonts are configured for ar" in err
+    assert 'Arab = { serif = ["Noto Naskh Arabic", "Noto Serif"], sans = ["Noto Sans Arabic", ' \
+           '"Noto Sans"] }' in err

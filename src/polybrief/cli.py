@@ -196,6 +196,8 @@ def _report_files(args: argparse.Namespace, paths: list[Path], verb: str, what: 
 
 
 def _init(args: argparse.Namespace) -> int:
+    from .i18n import parse_language
+    from .pdf import suggest_stack
     from .project import load_project
     from .translate import init_language
 
@@ -206,6 +208,12 @@ def _init(args: argparse.Namespace) -> int:
     if not configured:
         print(f"Add \"{args.tag}\" to 'languages' in [tool.polybrief] of pyproject.toml",
               file=sys.stderr)
+    language = parse_language(args.tag)
+    if project.config.fonts_for(language) is None:
+        hint = suggest_stack(language)
+        print(f"No fonts are configured for {args.tag}: add a line to "
+              f"[tool.polybrief.fonts] in pyproject.toml"
+              + (f", for example:\n  {hint}" if hint else ""), file=sys.stderr)
     if not args.quiet:
         print(f"Initialised {args.tag}: {len(written)} catalogs; translate them, then build",
               file=sys.stderr)
