@@ -8,6 +8,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -124,6 +125,16 @@ def creation_date(brief_date: dt.date) -> str:
     return f"{brief_date.isoformat()}T00:00:00Z"
 
 
+BASE_STYLE = re.compile(r'<style id="base-style">(.*?)</style>', re.DOTALL)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_css(text: str, base_url: str, root: Path):
+    from weasyprint import CSS
+
+    return CSS(string=text, base_url=base_url, url_fetcher=ProjectFetcher(root))
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
     data: bytes
@@ -141,9 +152,14 @@ def write_pdf(html: str, print_css: str, config: Config, identity: str,
 
     fetcher = ProjectFetcher(config.root)
     base_url = config.templates_dir.as_uri() + "/"
-    stylesheet = CSS(string=print_css, base_url=base_url, url_fetcher=fetcher)
+    # The page's base style is the same for every document: parse it once per process.
+    sheets = []
+    if match := BASE_STYLE.search(html):
+        sheets.append(_parsed_css(match[1], base_url, config.root))
+        html = html[:match.start()] + html[match.end():]
+    sheets.append(CSS(string=print_css, base_url=base_url, url_fetcher=fetcher))
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-        stylesheets=[stylesheet])
+        stylesheets=sheets)
     stamp = creation_date(date)
     document.metadata.created = stamp
     document.metadata.modified = stamp
@@ -226,34 +242,41 @@ def _families(config: Config, language: Language) -> tuple[str, ...]:
     return tuple(dict.fromkeys(stack.serif + stack.sans)) if stack else ()
 
 
+TEXT_OPERATORS = re.compile(rb"/([^\s/\[\]<>(){}%]+)\s+[-+\d.]+\s+Tf"
+                            rb"|\[([^\]]*)\]\s*TJ|<([0-9A-Fa-f\s]*)>\s*Tj")
+HEX_STRING = re.compile(rb"<([0-9A-Fa-f\s]*)>")
+
+
 def notdef_pages(data: bytes) -> list[int]:
-    """Pages of a PDF that draw glyph 0 (.notdef, the missing-glyph box) of a CID font."""
+    """Pages of a PDF that draw glyph 0 (.notdef, the missing-glyph box) of a CID font.
+
+    WeasyPrint shows text as hex strings in ``Tj``/``TJ`` with Identity-H CID fonts,
+    so the content streams are scanned as bytes rather than parsed into objects.
+    """
     import pikepdf
 
     pages = []
     with pikepdf.open(io.BytesIO(data)) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
             fonts = page.obj.get("/Resources", {}).get("/Font", {})
-            current = None
-            for operands, operator in pikepdf.parse_content_stream(page):
-                name = str(operator)
-                if name == "Tf":
-                    current = fonts.get(str(operands[0]))
-                elif name in ("Tj", "TJ", "'", '"') and current is not None:
-                    if current.get("/Subtype") == "/Type0" and _draws_zero(operands):
-                        pages.append(number)
-                        break
+            contents = page.obj.get("/Contents")
+            streams = contents if isinstance(contents, pikepdf.Array) else [contents]
+            content = b"\n".join(s.read_bytes() for s in streams if s is not None)
+            cid_font = False
+            for match in TEXT_OPERATORS.finditer(content):
+                if match[1] is not None:
+                    font = fonts.get("/" + match[1].decode("latin-1"))
+                    cid_font = font is not None and font.get("/Subtype") == "/Type0"
+                elif cid_font and _draws_zero(match[2] if match[2] is not None else
+                                              b"<" + match[3] + b">"):
+                    pages.append(number)
+                    break
     return pages
 
 
-def _draws_zero(operands) -> bool:
-    import pikepdf
-
-    for operand in operands:
-        items = operand if isinstance(operand, pikepdf.Array) else [operand]
-        for item in items:
-            if isinstance(item, pikepdf.String):
-                raw = bytes(item)
-                if any(raw[i:i + 2] == b"\0\0" for i in range(0, len(raw) - 1, 2)):
-                    return True
+def _draws_zero(strings: bytes) -> bool:
+    for hexstring in HEX_STRING.findall(strings):
+        digits = re.sub(rb"\s", b"", hexstring)
+        if any(digits[i:i + 4] == b"0000" for i in range(0, len(digits) - 3, 4)):
+            return True
     return False

@@ -451,6 +451,10 @@ def _lang_namespace(language: Language) -> dict:
 
 
 def _site_namespace(project: Project, brief: Brief, current: Language) -> dict:
+    # The PDF needs the rules of the languages it prints; the others (the language
+    # switcher's names) go to the screen-only sheet, which WeasyPrint does not read.
+    printed = tuple(dict.fromkeys([current, brief.lang] + [
+        parse_language(source.lang) for source in brief.sources if source.lang]))
     links = [{"tag": lang.tag, "name": lang.native_name, "dir": lang.direction,
               "html": f"../{lang.tag}/{brief.id}.html",
               "pdf": f"../{lang.tag}/{brief.id}.{lang.tag}.pdf",
@@ -459,7 +463,10 @@ def _site_namespace(project: Project, brief: Brief, current: Language) -> dict:
     default = brief.lang if brief.lang in project.config.languages else project.config.languages[0]
     return {"languages": links, "x_default": f"../{default.tag}/{brief.id}.html",
             "pdf": f"{brief.id}.{current.tag}.pdf", "paper": project.config.paper,
-            "language_css": language_css(project.config, project.all_languages())}
+            "language_css": language_css(project.config, printed),
+            "screen_language_css": language_css(
+                project.config, tuple(lang for lang in project.all_languages()
+                                      if lang not in printed))}
 
 
 def render_index(project: Project, outputs: list[Output]) -> str:
