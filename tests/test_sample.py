@@ -103,3 +103,12 @@ def test_sample_builds_cleanly_with_no_warnings(sample, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "WARNING" not in err and "error" not in err
     assert re.search(r"Built 10 documents, \d+ pages", err)
+
+
+def test_shipped_catalogs_are_up_to_date_with_the_source(tmp_path):
+    from conftest import copy_project, tree_digest
+
+    project = copy_project(ROOT, tmp_path / "project")
+    before = tree_digest(project / "locales")
+    assert run(project, "update", "-q") == 0
+    assert tree_digest(project / "locales") == before, "run 'python build.py update'"
