@@ -116,20 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = parse_args(argv)
     _setup_logging(args.verbose, args.quiet)
+    commands = {"extract": _extract, "init": _init, "update": _update, "status": _status,
+                "check": _check, "merge-manifests": _merge}
     try:
-        if args.command == "extract":
-            return _extract(args)
-        if args.command == "init":
-            return _init(args)
-        if args.command == "update":
-            return _update(args)
-        if args.command == "status":
-            return _status(args)
-        if args.command == "check":
-            return _check(args)
-        if args.command == "merge-manifests":
-            return _merge(args)
-        return _build(args)
+        return commands.get(args.command, _build)(args)
     except ProjectError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)

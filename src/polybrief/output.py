@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -78,6 +79,14 @@ class Staging:
 
     def __exit__(self, *exc_info) -> None:
         self.discard()
+
+
+def source_date_epoch() -> dt.datetime | None:
+    """SOURCE_DATE_EPOCH as a UTC time, when set: the date stamped on reproducible outputs."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return None
 
 
 def stage_file(folder: Path, rel: str, data: bytes) -> tuple[int, str]:

@@ -7,7 +7,6 @@ import functools
 import hashlib
 import io
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 from .config import Config
 from .errors import Problem, Problems, ProjectError
 from .i18n import Language
+from .output import source_date_epoch
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +118,7 @@ class ProjectFetcher:
 
 def creation_date(brief_date: dt.date) -> str:
     """The PDF's creation date: SOURCE_DATE_EPOCH when set, else the brief's date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    if moment := source_date_epoch():
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{brief_date.isoformat()}T00:00:00Z"
 

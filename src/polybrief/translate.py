@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from .i18n import (
     parse_language,
     serialize_catalog,
 )
-from .output import read_manifest, write_atomic
+from .output import read_manifest, source_date_epoch, write_atomic
 from .project import Project, document_coverage
 
 log = logging.getLogger(__name__)
@@ -95,10 +94,7 @@ def extract_templates(project: Project) -> list[Path]:
 
 def now() -> dt.datetime:
     """The time stamped on changed templates: SOURCE_DATE_EPOCH when set."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-    return dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    return source_date_epoch() or dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 
 
 def _domains_for(project: Project, language: Language) -> list[Template]:
