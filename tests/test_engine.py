@@ -135,3 +135,37 @@ def test_fonts_are_compacted_by_default_and_can_be_left_alone(mini, tmp_path):
     assert run(mini, "build", "-q", "--lang", "ja", "--format", "pdf",
                "--out", str(tmp_path / "configured")) == 0
     assert (tmp_path / "configured" / "ja" / "mini.ja.pdf").stat().st_size == large
+
+
+DEFERRED_FONT_PROBE = """
+import sys
+import weasyprint
+from weasyprint.pdf import fonts
+copies = []
+load = fonts.get_hb_object_data
+def counting(hb_object, ot_color=None, glyph=None):
+    data = load(hb_object, ot_color, glyph)
+    copies.append(len(data or b""))
+    return data
+fonts.get_hb_object_data = counting
+if sys.argv[1] == "deferred":
+    from polybrief.pdf import _defer_font_copies
+    _defer_font_copies()
+html = '<p lang="ja" style="font-family: Noto Serif CJK JP">日本語の本文、English text.</p>'
+sys.stdout.buffer.write(weasyprint.HTML(string=html).write_pdf())
+sys.stderr.write(str(max(copies)))
+"""
+
+
+def test_pdf_bytes_do_not_change_when_font_files_are_not_copied():
+    import subprocess
+    import sys
+
+    runs = {mode: subprocess.run([sys.executable, "-c", DEFERRED_FONT_PROBE, mode],
+                                 capture_output=True, check=True)
+            for mode in ("copied", "deferred")}
+    assert runs["deferred"].stdout == runs["copied"].stdout
+    assert runs["deferred"].stdout.startswith(b"%PDF")
+    # WeasyPrint alone copies the whole Noto CJK collection (> 10 MB); deferred, only subsets.
+    assert int(runs["copied"].stderr) > 10_000_000
+    assert int(runs["deferred"].stderr) < 1_000_000

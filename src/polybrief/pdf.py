@@ -133,6 +133,63 @@ def _parsed_css(text: str, base_url: str, root: Path):
     return CSS(string=text, base_url=base_url, url_fetcher=ProjectFetcher(root))
 
 
+class _FaceData:
+    """A HarfBuzz face's whole font file, copied out only when somebody reads it."""
+
+    __slots__ = ("face",)
+
+    def __init__(self, face) -> None:
+        self.face = face  # keeps the (garbage-collected) face alive
+
+    def __len__(self) -> int:
+        from weasyprint.text.ffi import harfbuzz
+
+        blob = harfbuzz.hb_face_reference_blob(self.face)
+        try:
+            return harfbuzz.hb_blob_get_length(blob)
+        finally:
+            harfbuzz.hb_blob_destroy(blob)
+
+
+class _DeferredContent:
+    """``Font.file_content`` that copies the font file on first read, not on creation."""
+
+    def __init__(self, load) -> None:
+        self.load = load
+
+    def __get__(self, font, owner=None):
+        if font is None:
+            return self
+        value = font.__dict__["_file_content"]
+        if isinstance(value, _FaceData):
+            value = font.__dict__["_file_content"] = self.load(value.face)
+        return value
+
+    def __set__(self, font, value) -> None:
+        font.__dict__["_file_content"] = value
+
+
+@functools.cache
+def _defer_font_copies() -> None:
+    """Stop WeasyPrint copying every font file it uses into memory for each PDF.
+
+    WeasyPrint 70 copies a font's whole file (a Noto CJK collection is 20–27 MB)
+    when a document first uses it, and reads the copy only when HarfBuzz cannot
+    subset the font. Deferring the copy leaves every byte of the PDF as it was.
+    """
+    from weasyprint.pdf import fonts
+
+    load = fonts.get_hb_object_data
+
+    def face_data(hb_object, ot_color=None, glyph=None):
+        if ot_color is None and glyph is None:
+            return _FaceData(hb_object)
+        return load(hb_object, ot_color, glyph)
+
+    fonts.get_hb_object_data = face_data
+    fonts.Font.file_content = _DeferredContent(load)
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
     data: bytes
@@ -148,6 +205,7 @@ def write_pdf(html: str, print_css: str, config: Config, identity: str,
     """
     from weasyprint import CSS, HTML
 
+    _defer_font_copies()
     fetcher = ProjectFetcher(config.root)
     base_url = config.templates_dir.as_uri() + "/"
     # The page's base style is the same for every document: parse it once per process.
