@@ -220,11 +220,12 @@ def write_pdf(html: str, print_css: str, config: Config, identity: str,
     document.metadata.created = stamp
     document.metadata.modified = stamp
     identifier = hashlib.sha256(identity.encode()).hexdigest()[:32].encode()
-    data = document.write_pdf(pdf_identifier=identifier)
+    # Compaction replaces the large fonts: let it deflate the streams, once, afterwards.
+    data = document.write_pdf(pdf_identifier=identifier, uncompressed_pdf=compact)
     if compact:
         from .compact import compact_pdf_fonts
 
-        data = compact_pdf_fonts(data)
+        data = compact_pdf_fonts(data, compress=True)
     return RenderedPdf(data, len(document.pages))
 
 
