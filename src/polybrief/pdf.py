@@ -190,6 +190,18 @@ def _defer_font_copies() -> None:
     fonts.Font.file_content = _DeferredContent(load)
 
 
+@functools.cache
+def _font_config():
+    """One Fontconfig configuration and Pango font map per process, shared by every PDF.
+
+    A fresh one per document would load the configuration again and reopen every font,
+    computing the coverage of each CJK font's 65,000 glyphs anew.
+    """
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
     data: bytes
@@ -215,7 +227,7 @@ def write_pdf(html: str, print_css: str, config: Config, identity: str,
         html = html[:match.start()] + html[match.end():]
     sheets.append(CSS(string=print_css, base_url=base_url, url_fetcher=fetcher))
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-        stylesheets=sheets)
+        stylesheets=sheets, font_config=_font_config())
     stamp = creation_date(date)
     document.metadata.created = stamp
     document.metadata.modified = stamp
