@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -314,6 +315,7 @@ def _families(config: Config, language: Language) -> tuple[str, ...]:
 TEXT_OPERATORS = re.compile(rb"/([^\s/\[\]<>(){}%]+)\s+[-+\d.]+\s+Tf"
                             rb"|\[([^\]]*)\]\s*TJ|<([0-9A-Fa-f\s]*)>\s*Tj")
 HEX_STRING = re.compile(rb"<([0-9A-Fa-f\s]*)>")
+WHITESPACE = re.compile(rb"\s+")
 
 
 def notdef_pages(data: bytes) -> list[int]:
@@ -331,21 +333,28 @@ def notdef_pages(data: bytes) -> list[int]:
             contents = page.obj.get("/Contents")
             streams = contents if isinstance(contents, pikepdf.Array) else [contents]
             content = b"\n".join(s.read_bytes() for s in streams if s is not None)
-            cid_font = False
-            for match in TEXT_OPERATORS.finditer(content):
-                if match[1] is not None:
-                    font = fonts.get("/" + match[1].decode("latin-1"))
-                    cid_font = font is not None and font.get("/Subtype") == "/Type0"
-                elif cid_font and _draws_zero(match[2] if match[2] is not None else
-                                              b"<" + match[3] + b">"):
-                    pages.append(number)
-                    break
+            if _draws_zero(_cid_strings(content, fonts)):
+                pages.append(number)
     return pages
 
 
-def _draws_zero(strings: bytes) -> bool:
-    for hexstring in HEX_STRING.findall(strings):
-        digits = re.sub(rb"\s", b"", hexstring)
-        if any(digits[i:i + 4] == b"0000" for i in range(0, len(digits) - 3, 4)):
-            return True
-    return False
+def _cid_strings(content: bytes, fonts) -> list[bytes]:
+    """The hex digits of every string a content stream shows with a Type0 (CID) font."""
+    shown = []
+    cid_font = False
+    for match in TEXT_OPERATORS.finditer(content):
+        if match[1] is not None:
+            font = fonts.get("/" + match[1].decode("latin-1"))
+            cid_font = font is not None and font.get("/Subtype") == "/Type0"
+        elif cid_font:
+            shown.extend(HEX_STRING.findall(match[2]) if match[2] is not None else [match[3]])
+    return shown
+
+
+def _draws_zero(strings: list[bytes]) -> bool:
+    """Tell whether any of these hex strings of 2-byte codes holds code 0."""
+    codes = array("H")
+    for digits in strings:
+        digits = WHITESPACE.sub(b"", digits)
+        codes.frombytes(bytes.fromhex(digits[:len(digits) - len(digits) % 4].decode()))
+    return 0 in codes
