@@ -6,6 +6,7 @@ import ctypes
 import ctypes.util
 import datetime as dt
 import functools
+import gc
 import hashlib
 import json
 import logging
@@ -45,7 +46,15 @@ from .output import (
     read_manifest,
     stage_file,
 )
-from .pdf import TextRun, check_fonts, check_glyphs, notdef_pages, resolve_family, write_pdf
+from .pdf import (
+    TextRun,
+    check_fonts,
+    check_glyphs,
+    notdef_pages,
+    prepare,
+    resolve_family,
+    write_pdf,
+)
 from .render import Renderer, language_css, localize
 
 log = logging.getLogger(__name__)
@@ -350,9 +359,15 @@ def run_tasks(project: Project, tasks: list[Task], folder: Path, use_fuzzy: bool
         for task in tasks:
             yield _run_task(task)
         return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(min(jobs, len(tasks)), maxtasksperchild=TASKS_PER_WORKER) as pool:
-        yield from pool.imap_unordered(_run_task, tasks, chunksize=1)
+    if any("pdf" in task.formats for task in tasks):
+        prepare(project.config, project.all_languages())
+    gc.freeze()  # what the workers inherit is never collected: their collections stay short
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(jobs, len(tasks)), maxtasksperchild=TASKS_PER_WORKER) as pool:
+            yield from pool.imap_unordered(_run_task, tasks, chunksize=1)
+    finally:
+        gc.unfreeze()
 
 
 def _run_task(task: Task) -> TaskResult:
