@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import datetime as dt
 import functools
 import gc
@@ -344,11 +342,6 @@ _WORKER: dict = {}
 # A worker renders this many documents, then is replaced: what Pango and Cairo keep
 # grows slowly with every document, and a fresh fork from the parent costs little.
 TASKS_PER_WORKER = 50
-try:
-    _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    _LIBC.malloc_trim  # noqa: B018 (glibc only)
-except (OSError, AttributeError):
-    _LIBC = None
 
 
 def run_tasks(project: Project, tasks: list[Task], folder: Path, use_fuzzy: bool,
@@ -393,16 +386,8 @@ def _run_task(task: Task) -> TaskResult:
         size, digest = stage_file(folder, rel, data)
         outputs.append(Output(format=fmt, path=rel, bytes=size, sha256=digest, pages=pages,
                               **common))
-    _release_memory()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return TaskResult(task, outputs, page.fallbacks, page.segments, peak)
-
-
-def _release_memory() -> None:
-    """Hand freed memory back to the system: each PDF copies whole font files (20–27 MB
-    for CJK) into memory, and without this the heap only grows, document after document."""
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
 
 
 @dataclass(frozen=True)
