@@ -203,11 +203,12 @@ def _font_config():
     return FontConfiguration()
 
 
-def prepare(config: Config, languages: tuple[Language, ...]) -> None:
+def prepare(config: Config, languages: tuple[Language, ...], sample_html: str) -> None:
     """Do once what every PDF needs, so that processes forked afterwards start warm.
 
     Importing WeasyPrint takes about 0.3 s, and reading the character maps of the
-    fonts (the glyph check) and opening them in Pango as much again for CJK fonts.
+    fonts (for the glyph check) and opening them in Pango as much again for CJK.
+    ``sample_html`` should set some text in every face the documents use.
     """
     import pikepdf  # noqa: F401 (imported for the processes forked after this)
     from weasyprint import HTML
@@ -215,14 +216,9 @@ def prepare(config: Config, languages: tuple[Language, ...]) -> None:
     from . import compact  # noqa: F401
 
     _defer_font_copies()
-    sample = []
     for language in languages:
         stack_coverage(_families(config, language))
-        stack = config.fonts_for(language)
-        for family in (stack.serif + stack.sans) if stack else ():
-            sample.append(f'<p lang="{language.tag}" style="font-family: \'{family}\'">'
-                          f'{language.native_name}</p>')
-    HTML(string="".join(sample)).render(font_config=_font_config())
+    HTML(string=sample_html).render(font_config=_font_config())
 
 
 @dataclass(frozen=True)

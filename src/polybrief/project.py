@@ -53,7 +53,7 @@ from .pdf import (
     resolve_family,
     write_pdf,
 )
-from .render import Renderer, language_css, localize
+from .render import Renderer, font_sample, language_css, localize
 
 log = logging.getLogger(__name__)
 FORMATS = ("html", "pdf")
@@ -353,7 +353,8 @@ def run_tasks(project: Project, tasks: list[Task], folder: Path, use_fuzzy: bool
             yield _run_task(task)
         return
     if any("pdf" in task.formats for task in tasks):
-        prepare(project.config, project.all_languages())
+        languages = project.all_languages()
+        prepare(project.config, languages, font_sample(project.config, languages))
     gc.freeze()  # what the workers inherit is never collected: their collections stay short
     try:
         context = multiprocessing.get_context("fork")

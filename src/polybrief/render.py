@@ -258,6 +258,17 @@ def language_css(config: Config, languages: tuple[Language, ...]) -> Markup:
     return Markup("\n".join(rules))
 
 
+def font_sample(config: Config, languages: tuple[Language, ...]) -> str:
+    """A page setting each language's name in each of its faces: body, headings, bold, italic."""
+    sections = []
+    for language in languages:
+        name = escape(language.native_name)
+        sections.append(f'<section lang="{language.tag}" dir="{language.direction}"><h2>{name}</h2>'
+                        f"<p>{name} <strong>{name}</strong> <em>{name}</em></p></section>")
+    return (f"<!doctype html><html><head><style>{language_css(config, languages)}</style>"
+            f"</head><body>{''.join(sections)}</body></html>")
+
+
 def _families(names: tuple[str, ...], generic: str) -> str:
     return ", ".join([f'"{name}"' for name in names] + [generic])
 
