@@ -33,7 +33,7 @@ bench-size: setup
 	$(PY) benchmarks/pdf_size.py --verify
 
 bench-scale: setup
-	$(PY) benchmarks/scale.py --counts 10 100 400 --runs 3
+	$(PY) benchmarks/scale.py --counts 12 100 400 --runs 3
 
 lint: setup
 	$(PY) -m ruff check src tests benchmarks build.py
