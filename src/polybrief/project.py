@@ -354,14 +354,16 @@ def run_tasks(project: Project, tasks: list[Task], folder: Path, use_fuzzy: bool
         for task in tasks:
             yield _run_task(task)
         return
-    if any("pdf" in task.formats for task in tasks):
+    workers = min(jobs, len(tasks))
+    if len(tasks) > workers * TASKS_PER_WORKER and any("pdf" in t.formats for t in tasks):
+        # Workers will be replaced: warm up once here, and every fork starts warm.
         languages = project.all_languages()
         prepare(project.config, languages, font_sample(project.config, languages))
     _return_freed_memory()
     gc.freeze()  # what the workers inherit is never collected: their collections stay short
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(min(jobs, len(tasks)), maxtasksperchild=TASKS_PER_WORKER) as pool:
+        with context.Pool(workers, maxtasksperchild=TASKS_PER_WORKER) as pool:
             yield from pool.imap_unordered(_run_task, tasks, chunksize=1)
     finally:
         gc.unfreeze()
