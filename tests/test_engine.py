@@ -25,6 +25,24 @@ def test_parallel_build_matches_serial_build_byte_for_byte(mini, tmp_path):
     assert one == two and len(one) == 9
 
 
+def test_workers_replaced_during_a_build_start_warm_and_match_serial_output(
+        mini, tmp_path, monkeypatch):
+    from polybrief import pdf, project
+
+    prepared = []
+    monkeypatch.setattr(project, "TASKS_PER_WORKER", 1)
+    monkeypatch.setattr(project, "prepare", lambda *args: prepared.append(args) or
+                        pdf.prepare(*args))
+    assert run(mini, "build", "-q", "-j2", "--out", str(tmp_path / "two")) == 0
+    assert run(mini, "build", "-q", "-j1", "--out", str(tmp_path / "one")) == 0
+    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
+    (config, languages, sample), = prepared
+    assert {lang.tag for lang in languages} == set(LANGS)
+    for lang in languages:  # every language's faces are warmed: body, headings, bold, italic
+        assert f'<section lang="{lang.tag}"' in sample
+    assert "<h2>" in sample and "<strong>" in sample and "<em>" in sample
+
+
 def test_nothing_changed_renders_nothing(mini, capsys):
     assert run(mini, "build", "-q") == 0
     before = {p: p.stat().st_mtime_ns for p in (mini / "dist").rglob("*") if p.is_file()}
