@@ -43,7 +43,13 @@ def fails_with(project: Path, capsys, *messages: str, args: tuple[str, ...] = ()
 
 def test_broken_yaml_names_file_line_and_column(built, capsys):
     edit(built, BRIEF, "title: Rivers of the Steppe", "title: [Rivers of the Steppe")
-    fails_with(built, capsys, f"error: {BRIEF}:4:9: invalid YAML: expected ',' or ']', but got ':'")
+    fails_with(built, capsys, f"error: {BRIEF}:4:9: invalid YAML: did not find expected ',' or ']'")
+
+
+def test_tab_indentation_is_named(built, capsys):
+    edit(built, BRIEF, "title: Rivers of the Steppe", "title:\n\tRivers of the Steppe")
+    fails_with(built, capsys, f"error: {BRIEF}:4:1: invalid YAML: found character that cannot "
+                              "start any token (a tab: YAML indents with spaces)")
 
 
 def test_missing_required_field(built, capsys):

@@ -225,16 +225,23 @@ def _kind(node: yaml.ScalarNode) -> str:
             "tag:yaml.org,2002:timestamp": "a date"}.get(node.tag, "a value")
 
 
+# libyaml's parser when PyYAML has it (its wheels do): ten times faster than Python's.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_brief(file: Path, display: str) -> Brief:
     """Parse and validate one brief.yaml; raise ProjectError listing every problem."""
     try:
         source = file.read_text(encoding="utf-8")
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
+        root = yaml.compose(source, Loader=LOADER)
     except UnicodeDecodeError:
         raise ProjectError(Problem(display, "not valid UTF-8 text")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = f"invalid YAML: {exc.problem or exc.context}"
+        if mark and source.splitlines()[mark.line:mark.line + 1] and \
+                source.splitlines()[mark.line][mark.column:mark.column + 1] == "\t":
+            message += " (a tab: YAML indents with spaces)"
         raise ProjectError(Problem(display, message, mark.line + 1 if mark else None,
                                    mark.column + 1 if mark else None)) from None
     problems = Problems()
