@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compare the sample's PDF sizes with Typst setting the same text in the same fonts.
 
-Needs the ``typst`` Python binding (``pip install '.[bench]'``). For each CJK
+Needs the ``typst`` Python binding (``.venv/bin/pip install -e '.[bench]'``). For each CJK
 language it sets the brief's translated text (title, summary, key points,
 headings, paragraphs, list items, table cells) as a plain Typst document in the
 same Noto CJK fonts on A4, and prints pages, bytes and bytes per page next to
@@ -55,7 +55,7 @@ def main() -> int:
     try:
         import typst
     except ImportError:
-        print("typst is not installed: pip install '.[bench]'", file=sys.stderr)
+        print("typst is not installed: .venv/bin/pip install -e '.[bench]'", file=sys.stderr)
         return 1
     project = load_project(ROOT)
     with tempfile.TemporaryDirectory() as tmp:
