@@ -348,20 +348,27 @@ TASKS_PER_WORKER = 50
 
 def run_tasks(project: Project, tasks: list[Task], folder: Path, use_fuzzy: bool,
               jobs: int, compact: bool = True) -> Iterator[TaskResult]:
-    """Render tasks in this process, or in a pool of forked workers that stay warm."""
+    """Render tasks in this process, or in a pool of forked workers that stay warm.
+
+    With one job, a build of more than TASKS_PER_WORKER documents also goes to a
+    (one-process) pool, so that its memory stays flat however many documents it has.
+    """
     _WORKER.update(project=project, folder=folder, use_fuzzy=use_fuzzy, compact=compact)
-    if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield _run_task(task)
-        return
-    workers = min(jobs, len(tasks))
-    if len(tasks) > workers * TASKS_PER_WORKER and any("pdf" in t.formats for t in tasks):
+    in_process = len(tasks) <= 1 or (jobs <= 1 and len(tasks) <= TASKS_PER_WORKER)
+    workers = max(1, min(jobs, len(tasks)))
+    if not in_process and len(tasks) > workers * TASKS_PER_WORKER and \
+            any("pdf" in task.formats for task in tasks):
         # Workers will be replaced: warm up once here, and every fork starts warm.
         languages = project.all_languages()
         prepare(project.config, languages, font_sample(project.config, languages))
     _return_freed_memory()
-    gc.freeze()  # what the workers inherit is never collected: their collections stay short
+    # The project and what the workers inherit are never garbage: leave them out of
+    # every collection, which keeps collections short.
+    gc.freeze()
     try:
+        if in_process:
+            yield from map(_run_task, tasks)
+            return
         context = multiprocessing.get_context("fork")
         with context.Pool(workers, maxtasksperchild=TASKS_PER_WORKER) as pool:
             yield from pool.imap_unordered(_run_task, tasks, chunksize=1)
@@ -370,7 +377,7 @@ def run_tasks(project: Project, tasks: list[Task], folder: Path, use_fuzzy: bool
 
 
 def _return_freed_memory() -> None:
-    """Give the heap freed since loading back to the system before forking workers.
+    """Give the heap freed since loading back to the system before rendering.
 
     Parsing hundreds of catalogs leaves tens of MB of freed but resident heap, which
     every worker would otherwise inherit: their memory would grow with the project.
