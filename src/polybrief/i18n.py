@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
@@ -69,6 +70,7 @@ def parse_language(tag: str) -> Language:
 _STRING = r'"(?:[^"\\]|\\.)*"'
 _KEYWORD_LINE = re.compile(rf"^(msgctxt|msgid|msgid_plural|msgstr|msgstr\[\d+\])\s+({_STRING})\s*$")
 _CONTINUATION = re.compile(rf"^{_STRING}\s*$")
+_KEYWORD_START = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+"')
 
 
 def check_po_syntax(text: str) -> list[tuple[int, str]]:
@@ -89,7 +91,7 @@ def check_po_syntax(text: str) -> list[tuple[int, str]]:
                 problems.append((number, "string continuation without a keyword before it"))
             continue
         match = _KEYWORD_LINE.match(line)
-        keyword_only = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+"', line)
+        keyword_only = None if match else _KEYWORD_START.match(line)
         if not match and not keyword_only:
             problems.append((number, f"not a PO keyword or string: {line[:40]!r}"))
             previous = None
@@ -165,6 +167,8 @@ def load_catalog(path: Path, display: str, domain: str, language: Language) -> M
 
 def _restore_previous_ids(text: str, catalog: Catalog) -> None:
     """Read the ``#| msgid`` comments that Babel's parser skips, so they survive a merge."""
+    if not text.startswith("#|") and "\n#|" not in text:
+        return
     previous: list[str] = []
     current: list[str] | None = None
     msgid: list[str] | None = None
@@ -186,12 +190,17 @@ def _restore_previous_ids(text: str, catalog: Catalog) -> None:
         message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
 
 
+@functools.cache
+def _plural_forms(locale: str) -> int:
+    return Catalog(locale=locale).num_plurals
+
+
 def _check_plural_header(text: str, display: str, language: Language) -> None:
     """A catalog must declare as many plural forms as CLDR gives its language."""
     match = re.search(r"nplurals\s*=\s*(\d+)", text)
     if not match:
         return
-    wanted = Catalog(locale=language.locale).num_plurals
+    wanted = _plural_forms(language.locale)
     if int(match[1]) != wanted:
         line = text.count("\n", 0, match.start()) + 1
         raise ProjectError(Problem(
