@@ -353,6 +353,8 @@ def run_tasks(project: Project, tasks: list[Task], folder: Path, use_fuzzy: bool
     With one job, a build of more than TASKS_PER_WORKER documents also goes to a
     (one-process) pool, so that its memory stays flat however many documents it has.
     """
+    if not tasks:
+        return
     _WORKER.update(project=project, folder=folder, use_fuzzy=use_fuzzy, compact=compact)
     in_process = len(tasks) <= 1 or (jobs <= 1 and len(tasks) <= TASKS_PER_WORKER)
     workers = max(1, min(jobs, len(tasks)))
