@@ -218,7 +218,8 @@ def prepare(config: Config, languages: tuple[Language, ...], sample_html: str) -
     _defer_font_copies()
     for language in languages:
         stack_coverage(_families(config, language))
-    HTML(string=sample_html).render(font_config=_font_config())
+    HTML(string=sample_html, url_fetcher=ProjectFetcher(config.root)).render(
+        font_config=_font_config())
 
 
 @dataclass(frozen=True)
