@@ -86,8 +86,7 @@ def compact_pdf_fonts(data: bytes, compress: bool = False) -> bytes:
         log.warning("font compaction skipped, cannot read the PDF: %s", error)
         return data
     with pdf:
-        changed = not pdf.is_encrypted and _compact_document(pdf)
-        if not changed and not (compress and not pdf.is_encrypted):
+        if pdf.is_encrypted or not (_compact_document(pdf) or compress):
             return data
         # Object streams otherwise stay as they were: a PDF 1.4 (PDF/A-1) must not get any.
         streams = pikepdf.ObjectStreamMode.preserve
