@@ -64,7 +64,7 @@ def test_update_marks_changed_paragraph_fuzzy_with_previous_msgid(mini):
         "The Amu Darya and the Syr Darya both cross the region."))
     assert run(mini, "update", "-q") == 0
     po = mini / "locales" / "ru" / "LC_MESSAGES" / "mini.po"
-    catalog = load_catalog(po, "mini.po", "mini", parse_language("ru")).catalog
+    catalog = load_catalog(po, "mini.po", "mini", parse_language("ru"), mini).catalog
     message = catalog.get("The Amu Darya and the Syr Darya both cross the region.")
     assert message.fuzzy
     assert message.previous_id == ["The Amu Darya and the Syr Darya cross the region."]

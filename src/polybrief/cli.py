@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -12,10 +14,16 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ProjectError
+from .files import EnvironmentFailure
 
 log = logging.getLogger("polybrief")
 
-EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ENVIRONMENT = 0, 1, 2, 3
+EXIT_INTERRUPT, EXIT_TERMINATED = 130, 143
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C, so that staging folders and workers go."""
 
 
 class DuplicateFilter(logging.Filter):
@@ -118,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose, args.quiet)
     commands = {"extract": _extract, "init": _init, "update": _update, "status": _status,
                 "check": _check, "merge-manifests": _merge}
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return commands.get(args.command, _build)(args)
     except ProjectError as exc:
@@ -129,8 +138,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         return EXIT_INPUT
     except KeyboardInterrupt:
-        print("interrupted; nothing was written", file=sys.stderr)
-        return 130
+        print("interrupted (Ctrl-C); the output folder is as it was", file=sys.stderr)
+        if args.verbose:
+            raise
+        return EXIT_INTERRUPT
+    except Terminated:
+        print("terminated (SIGTERM); the output folder is as it was", file=sys.stderr)
+        if args.verbose:
+            raise
+        return EXIT_TERMINATED
+    except EnvironmentFailure as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if args.verbose:
+            raise
+        return EXIT_ENVIRONMENT
+    except MemoryError:
+        print("error: out of memory; the output folder is as it was", file=sys.stderr)
+        if args.verbose:
+            raise
+        return EXIT_ENVIRONMENT
+    except OSError as exc:
+        print(f"error: {_describe(exc)}; the output folder is as it was", file=sys.stderr)
+        if args.verbose:
+            raise
+        return EXIT_ENVIRONMENT
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
+def _describe(exc: OSError) -> str:
+    """One line for a failure of the machine: what, and on which file."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    where = exc.filename if exc.filename is not None else ""
+    if exc.errno == errno.ENOSPC:
+        reason = "no space left on the device"
+    return f"{_display(Path(where))}: {reason}" if where else reason
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -274,7 +320,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from .project import load_project, merge_shards
+    from .project import load_project
+    from .shards import merge_shards
 
     project = load_project(args.project.resolve())
     out_dir = args.out.resolve() if args.out else project.config.out_dir

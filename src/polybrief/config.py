@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, Problems, ProjectError
+from .files import excerpt, read_text
 from .i18n import Language, parse_language
 
 PAPER_SIZES = ("A3", "A4", "A5", "B4", "B5", "letter", "legal", "ledger")
@@ -71,10 +72,9 @@ def load_config(root: Path) -> Config:
     """Read and validate ``[tool.polybrief]``; raise ProjectError on any problem."""
     path = root / "pyproject.toml"
     name = "pyproject.toml"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProjectError(Problem(name, "no pyproject.toml in the project root")) from None
+    if not path.exists() and not path.is_symlink():
+        raise ProjectError(Problem(name, "no pyproject.toml in the project root"))
+    text = read_text(path, root, name, "config")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -119,7 +119,8 @@ def load_config(root: Path) -> Config:
 
     paper = table.get("paper", "A4")
     if paper not in PAPER_SIZES:
-        bad("paper", f"'paper' must be one of {', '.join(PAPER_SIZES)} (got {paper!r})")
+        bad("paper", f"'paper' must be one of {', '.join(PAPER_SIZES)} "
+            f"(got {excerpt(paper)})")
 
     fonts = _load_fonts(table.get("fonts", {}), bad)
     min_coverage = _load_min_coverage(table.get("min_coverage", {}), languages, bad)

@@ -12,7 +12,10 @@ from pathlib import Path
 import yaml
 
 from .errors import Problem, Problems, ProjectError
+from .files import excerpt, read_text
 from .i18n import Language, Segment, parse_language
+from .markdown import nesting_problem
+from .yamlread import compose
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 COUNTRY = re.compile(r"[A-Z]{2}")
@@ -188,10 +191,14 @@ class _Reader:
             return None
         numeric = node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
         if node.tag != "tag:yaml.org,2002:str" and not (numbers and numeric):
-            self.error(node, f"'{what}' must be text (got {_kind(node)} {value!r}); quote it")
+            self.error(node, f"'{what}' must be text (got {_kind(node)} {excerpt(value)}); "
+                             f"quote it")
             return None
         if not value.strip():
             self.error(node, f"'{what}' must not be empty")
+            return None
+        if markdown and (why := nesting_problem(value)):
+            self.error(node, f"'{what}': {why}")
             return None
         return Text(value.strip(), node.start_mark.line + 1, markdown)
 
@@ -215,7 +222,8 @@ class _Reader:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            self.error(node, f"'{what}' must be an ISO date such as 2025-06-17 (got {value!r})")
+            self.error(node, f"'{what}' must be an ISO date such as 2025-06-17 "
+                             f"(got {excerpt(value)})")
             return None
 
 
@@ -225,31 +233,16 @@ def _kind(node: yaml.ScalarNode) -> str:
             "tag:yaml.org,2002:timestamp": "a date"}.get(node.tag, "a value")
 
 
-# libyaml's parser when PyYAML has it (its wheels do): ten times faster than Python's.
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def load_brief(file: Path, display: str) -> Brief:
+def load_brief(file: Path, display: str, root: Path) -> Brief:
     """Parse and validate one brief.yaml; raise ProjectError listing every problem."""
-    try:
-        source = file.read_text(encoding="utf-8")
-        root = yaml.compose(source, Loader=LOADER)
-    except UnicodeDecodeError:
-        raise ProjectError(Problem(display, "not valid UTF-8 text")) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = f"invalid YAML: {exc.problem or exc.context}"
-        if mark and source.splitlines()[mark.line:mark.line + 1] and \
-                source.splitlines()[mark.line][mark.column:mark.column + 1] == "\t":
-            message += " (a tab: YAML indents with spaces)"
-        raise ProjectError(Problem(display, message, mark.line + 1 if mark else None,
-                                   mark.column + 1 if mark else None)) from None
+    source = read_text(file, root, display, "brief")
+    root_node = compose(source, display)
     problems = Problems()
-    if root is None:
+    if root_node is None:
         raise ProjectError(Problem(display, "the file is empty"))
     reader = _Reader(display, problems)
     fields = reader.mapping(
-        root, "brief",
+        root_node, "brief",
         required=("id", "lang", "title", "date", "author", "publisher", "summary",
                   "key_points", "countries", "sections"),
         optional=("subtitle", "sources", "max_pages"))
@@ -265,9 +258,10 @@ def _build_brief(r: _Reader, f: dict[str, yaml.Node], file: Path, display: str) 
     brief_id = r.scalar(f["id"], "id") if "id" in f else None
     if brief_id is not None:
         if not SLUG.fullmatch(brief_id):
-            r.error(f["id"], f"'id' must be a slug of a-z, 0-9 and '-' (got {brief_id!r})")
+            r.error(f["id"], f"'id' must be a slug of a-z, 0-9 and '-' "
+                             f"(got {excerpt(brief_id)})")
         elif brief_id != file.parent.name:
-            r.error(f["id"], f"'id' is {brief_id!r} but the brief's folder is "
+            r.error(f["id"], f"'id' is {excerpt(brief_id)} but the brief's folder is "
                              f"'{file.parent.name}'; they must be the same")
     lang = None
     if "lang" in f and (tag := r.scalar(f["lang"], "lang")) is not None:
@@ -279,7 +273,8 @@ def _build_brief(r: _Reader, f: dict[str, yaml.Node], file: Path, display: str) 
     for node in r.sequence(f.get("countries"), "countries"):
         code = r.scalar(node, "countries")
         if code is not None and not COUNTRY.fullmatch(code):
-            r.error(node, f"'countries': {code!r} is not an ISO 3166 alpha-2 code such as 'KZ'")
+            r.error(node, f"'countries': {excerpt(code)} is not an ISO 3166 alpha-2 code "
+                          f"such as 'KZ'")
         elif code is not None:
             countries.append(code)
     publisher = r.scalar(f["publisher"], "publisher") if "publisher" in f else None
@@ -287,7 +282,8 @@ def _build_brief(r: _Reader, f: dict[str, yaml.Node], file: Path, display: str) 
     if "max_pages" in f:
         node = f["max_pages"]
         if node.tag != "tag:yaml.org,2002:int" or int(node.value) < 1:
-            r.error(node, f"'max_pages' must be a whole number of pages (got {node.value!r})")
+            r.error(node, f"'max_pages' must be a whole number of pages "
+                          f"(got {excerpt(node.value)})")
         else:
             max_pages = int(node.value)
     brief = dict(
@@ -372,7 +368,7 @@ def _source(r: _Reader, node: yaml.Node) -> Source | None:
         return None
     url = r.scalar(f["url"], "url") if "url" in f else None
     if url is not None and not re.match(r"https?://[^\s/]+", url):
-        r.error(f["url"], f"'url' must be an http(s) address (got {url!r})")
+        r.error(f["url"], f"'url' must be an http(s) address (got {excerpt(url)})")
     title = r.scalar(f["title"], "title") if "title" in f else None
     publisher = r.scalar(f["publisher"], "publisher") if "publisher" in f else None
     lang = r.scalar(f["lang"], "lang") if "lang" in f else None
@@ -392,7 +388,7 @@ def load_briefs(content_dir: Path, root: Path) -> list[Brief]:
     for file in sorted(content_dir.glob("*/brief.yaml")):
         display = file.relative_to(root).as_posix()
         try:
-            briefs.append(load_brief(file, display))
+            briefs.append(load_brief(file, display, root))
         except ProjectError as exc:
             problems.extend(exc)
     problems.raise_if_any()

@@ -23,6 +23,7 @@ from babel.support import Translations
 from babel.units import format_unit
 
 from .errors import Problem, Problems, ProjectError
+from .files import control_problems, decode, describe_control, excerpt, read_bytes
 
 UI_DOMAIN = "messages"
 PO_WIDTH = 76
@@ -93,7 +94,7 @@ def check_po_syntax(text: str) -> list[tuple[int, str]]:
         match = _KEYWORD_LINE.match(line)
         keyword_only = None if match else _KEYWORD_START.match(line)
         if not match and not keyword_only:
-            problems.append((number, f"not a PO keyword or string: {line[:40]!r}"))
+            problems.append((number, f"not a PO keyword or string: {excerpt(line)}"))
             previous = None
             continue
         if not match:
@@ -141,15 +142,13 @@ def catalog_path(locales_dir: Path, language: Language, domain: str) -> Path:
     return locales_dir / language.locale / "LC_MESSAGES" / f"{domain}.po"
 
 
-def load_catalog(path: Path, display: str, domain: str, language: Language) -> MessageCatalog:
+def load_catalog(path: Path, display: str, domain: str, language: Language,
+                 root: Path) -> MessageCatalog:
     """Parse a PO file strictly; raise ProjectError naming file and line."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ProjectError(Problem(display, "not valid UTF-8", line)) from None
-    problems = [Problem(display, message, line) for line, message in check_po_syntax(text)]
+    raw = read_bytes(path, root, display, "catalog")
+    text = decode(raw, display)
+    problems = control_problems(text, display) or [
+        Problem(display, message, line) for line, message in check_po_syntax(text)]
     if problems:
         raise ProjectError(problems)
     _check_plural_header(text, display, language)
@@ -160,9 +159,26 @@ def load_catalog(path: Path, display: str, domain: str, language: Language) -> M
         raise ProjectError(Problem(display, str(exc).split(" on ")[0], exc.lineno)) from None
     except (ValueError, UnknownLocaleError) as exc:
         raise ProjectError(Problem(display, str(exc))) from None
+    if problems := translation_controls(catalog, display):
+        raise ProjectError(problems)
     _restore_previous_ids(text, catalog)
     return MessageCatalog(path, display, domain, language, catalog,
                           hashlib.sha256(raw).hexdigest())
+
+
+def translation_controls(catalog: Catalog, display: str) -> list[Problem]:
+    """Control characters that a translation holds as escapes such as \\r or \\f."""
+    problems = []
+    for message in catalog:
+        strings = message.string if isinstance(message.string, (list, tuple)) else [
+            message.string]
+        for string in [message.context or ""] + [s or "" for s in strings]:
+            if name := describe_control(string):
+                problems.append(Problem(display, f"the translation of {excerpt(message.id)} "
+                                                 f"holds control character {name}; only tab "
+                                                 f"and newline are allowed", message.lineno))
+                break
+    return problems
 
 
 def _restore_previous_ids(text: str, catalog: Catalog) -> None:
@@ -217,11 +233,12 @@ def load_catalogs(locales_dir: Path, root: Path, languages: Iterable[Language],
     for language in languages:
         for domain in domains:
             path = catalog_path(locales_dir, language, domain)
-            if not path.is_file():
+            if not path.exists() and not path.is_symlink():
                 continue
             display = path.relative_to(root).as_posix()
             try:
-                found[language.tag, domain] = load_catalog(path, display, domain, language)
+                found[language.tag, domain] = load_catalog(path, display, domain, language,
+                                                           root)
             except ProjectError as exc:
                 problems.extend(exc)
     problems.raise_if_any()

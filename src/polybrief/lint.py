@@ -11,8 +11,10 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po
 
-from .i18n import check_po_syntax, count_words, parse_language
-from .render import MARKDOWN
+from .errors import Problem, ProjectError
+from .files import control_problems, decode, excerpt, read_bytes
+from .i18n import check_po_syntax, count_words, parse_language, translation_controls
+from .markdown import MARKDOWN, nesting_problem
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[#0\- +]?\d*(?:\.\d+)?[sdifrxXeEgGc]|%[sdif]|\{\w*\}")
 RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
@@ -37,13 +39,22 @@ def check_locales(locales_dir: Path, root: Path, markdown_domains: set[str]) -> 
     findings: list[Finding] = []
     for path in sorted(locales_dir.glob("*/LC_MESSAGES/*.po")):
         display = path.relative_to(root).as_posix()
-        findings.extend(check_catalog(path, display, path.stem in markdown_domains))
+        findings.extend(check_catalog(path, display, path.stem in markdown_domains, root))
     return findings
 
 
-def check_catalog(path: Path, display: str, markdown: bool) -> list[Finding]:
+def _findings(problems: list[Problem]) -> list[Finding]:
+    return [Finding(p.path, p.line, p.message) for p in problems]
+
+
+def check_catalog(path: Path, display: str, markdown: bool, root: Path) -> list[Finding]:
     """Lint one catalog: syntax, headers, plurals, placeholders, Markdown, whitespace."""
-    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        text = decode(read_bytes(path, root, display, "catalog"), display)
+    except ProjectError as exc:
+        return _findings(exc.problems)
+    if controls := control_problems(text, display):
+        return _findings(controls)
     syntax = check_po_syntax(text)
     if syntax:
         return [Finding(display, line, message) for line, message in syntax]
@@ -52,8 +63,9 @@ def check_catalog(path: Path, display: str, markdown: bool) -> list[Finding]:
         catalog = read_po(io.StringIO(text), abort_invalid=True)
     except PoFileError as exc:
         return [Finding(display, exc.lineno, str(exc).split(" on ")[0])]
-    findings = _check_header(catalog, text, display, locale)
-    nplurals = Catalog(locale=locale).num_plurals if not findings else catalog.num_plurals
+    header = _check_header(catalog, text, display, locale)
+    findings = _findings(translation_controls(catalog, display)) + header
+    nplurals = Catalog(locale=locale).num_plurals if not header else catalog.num_plurals
     for line, count in _plural_entries(text):
         if count != nplurals:
             findings.append(Finding(display, line, f"{count} plural forms given, the language "
@@ -86,7 +98,7 @@ def _check_header(catalog: Catalog, text: str, display: str, locale: str) -> lis
     declared = str(catalog.locale) if catalog.locale else None
     if declared != language.locale:
         findings.append(Finding(display, _header_line(text, "Language"),
-                                f"Language header is {declared!r} but the catalog is in "
+                                f"Language header is {excerpt(declared)} but the catalog is in "
                                 f"locales/{locale}/"))
     match = re.search(r"nplurals\s*=\s*(\d+)", text)
     wanted = Catalog(locale=language.locale).num_plurals
@@ -124,7 +136,9 @@ def _check_message(message, display: str, markdown: bool) -> list[Finding]:
             error(f"raw HTML in the translation: {RAW_HTML.search(string)[0][:40]}")
         if BAD_URL.search(string) and not BAD_URL.search(source):
             error(f"unsafe URL in the translation: {BAD_URL.search(string)[0]}…")
-        if markdown:
+        if markdown and (why := nesting_problem(string)):
+            error(why)
+        elif markdown:
             _compare_markdown(source, string, error)
         if _edges(source) != _edges(string):
             error("leading/trailing whitespace differs from the source")

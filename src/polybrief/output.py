@@ -1,4 +1,4 @@
-"""Output: staged atomic writes into the output folder, and the build manifest."""
+"""Output records: the build manifest and the incremental cache, both read as untrusted."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import hashlib
 import json
 import logging
 import os
-import shutil
-import tempfile
+import stat
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from .errors import Problem, Problems, ProjectError
+from .files import excerpt, inside_no_links, plain_relative, read_bytes
 
 MANIFEST = "manifest.json"
 
@@ -31,56 +33,6 @@ class Output:
     coverage: float | None = None
 
 
-class Staging:
-    """Collects a build's files in a temporary folder, then moves them into place together.
-
-    Until ``commit`` the output folder is untouched, so a failed or killed build
-    leaves it exactly as it was; each file then lands by an atomic rename.
-    """
-
-    def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-        self.files: list[str] = []
-
-    def write(self, rel: str, data: bytes) -> tuple[int, str]:
-        """Stage one file; return its size and SHA-256."""
-        result = stage_file(self.tmp, rel, data)
-        self.files.append(rel)
-        return result
-
-    def adopt(self, rel: str) -> None:
-        """Take into the build a file a worker process staged itself."""
-        self.files.append(rel)
-
-    def write_if_changed(self, rel: str, data: bytes) -> None:
-        """Stage a file unless the output folder already holds exactly these bytes."""
-        try:
-            if (self.out_dir / rel).read_bytes() == data:
-                return
-        except OSError:
-            pass
-        self.write(rel, data)
-
-    def commit(self) -> None:
-        """Move every staged file into the output folder, each by an atomic rename."""
-        for rel in self.files:
-            target = self.out_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.tmp / rel, target)
-        self.discard()
-
-    def discard(self) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def __enter__(self) -> Staging:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.discard()
-
-
 def source_date_epoch() -> dt.datetime | None:
     """SOURCE_DATE_EPOCH as a UTC time, when set: the date stamped on reproducible outputs."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -89,22 +41,81 @@ def source_date_epoch() -> dt.datetime | None:
     return None
 
 
-def stage_file(folder: Path, rel: str, data: bytes) -> tuple[int, str]:
-    """Write one file under a staging folder; return its size and SHA-256."""
-    target = folder / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return len(data), hashlib.sha256(data).hexdigest()
-
-
 def read_manifest(out_dir: Path) -> list[Output]:
-    """Read the previous build's manifest, keeping entries whose files still exist."""
-    try:
-        entries = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        outputs = [Output(**entry) for entry in entries]
-    except (OSError, ValueError, TypeError):
+    """Read a build's manifest, keeping entries whose files still exist.
+
+    A manifest that is missing or unreadable counts as empty; an entry whose path is
+    not a plain relative path inside the folder is an error: it was not written by
+    polybrief, and following it would read or write outside the folder.
+    """
+    path = out_dir / MANIFEST
+    display = _display(path)
+    if not path.exists() and not path.is_symlink():
         return []
+    try:
+        entries = json.loads(read_bytes(path, out_dir, display, "manifest"))
+        if not isinstance(entries, list):
+            raise TypeError("not a list of entries")
+        outputs = [Output(**entry) for entry in entries]
+    except (ValueError, TypeError) as exc:
+        log.warning("%s: not a polybrief manifest (%s); starting a new one", display,
+                    excerpt(str(exc), 80))
+        return []
+    except ProjectError as exc:
+        log.warning("%s; starting a new manifest", exc.problems[0])
+        return []
+    check_paths(outputs, out_dir, display)
     return [o for o in outputs if (out_dir / o.path).is_file()]
+
+
+def check_output_folder(out_dir: Path) -> None:
+    """Refuse to take over a folder that holds something other than a polybrief build.
+
+    A build replaces its output folder as a whole, so a folder that is neither empty
+    nor a previous build (no manifest, no cache) is refused rather than swallowed.
+    """
+    display = _display(out_dir)
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise ProjectError(Problem(display, "the output folder is not a folder"))
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (
+            (out_dir / MANIFEST).exists() or (out_dir / CACHE).exists()):
+        raise ProjectError(Problem(display, "the output folder is not empty and holds no "
+                                            "polybrief build (no manifest.json); choose an "
+                                            "empty or new folder"))
+
+
+def check_paths(outputs: list[Output], folder: Path, display: str) -> None:
+    """Every output's path must be a plain relative path inside folder, through no link."""
+    problems = Problems()
+    for number, output in enumerate(outputs, 1):
+        rel = plain_relative(output.path)
+        if rel is None or inside_no_links(folder, rel) is None:
+            problems.add(display, f"entry {number}: path {excerpt(output.path)} is not a plain "
+                                  f"relative path inside {folder.name}/ (no '..', no absolute "
+                                  f"path, no link); remove the file or the entry")
+    problems.raise_if_any()
+
+
+def file_digest(folder: Path, rel: str) -> str | None:
+    """SHA-256 of a file inside folder, or None if it is missing, a link or not a file."""
+    target = inside_no_links(folder, rel) if plain_relative(rel) else None
+    if target is None:
+        return None
+    try:
+        fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def merge_manifest(previous: list[Output], current: list[Output]) -> list[Output]:
@@ -119,19 +130,6 @@ def manifest_bytes(outputs: list[Output]) -> bytes:
     return (json.dumps(entries, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file by way of a temporary sibling and a rename: never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 CACHE = ".polybrief-cache.json"
 CACHE_FORMAT = "polybrief-cache/1"
 log = logging.getLogger(__name__)
@@ -140,9 +138,9 @@ log = logging.getLogger(__name__)
 class Cache:
     """What each output was made from, as content hashes, kept in the output folder.
 
-    A document whose inputs hash to the recorded key, and whose file is still there
-    with the recorded size, is not rendered again. Anything unreadable or foreign is
-    discarded with a warning, never trusted.
+    A document whose inputs hash to the recorded key, and whose file still has the
+    recorded SHA-256, is not rendered again. Anything unreadable or foreign is
+    discarded with a warning, never trusted; a path that leaves the folder is an error.
     """
 
     def __init__(self, entries: dict[str, dict] | None = None,
@@ -153,34 +151,41 @@ class Cache:
     @classmethod
     def load(cls, out_dir: Path) -> Cache:
         path = out_dir / CACHE
-        if not path.exists():
+        display = _display(path)
+        if not path.exists() and not path.is_symlink():
             return cls()
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_bytes(path, out_dir, display, "manifest"))
             if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
                 raise ValueError("not a polybrief cache of this version")
             entries, fonts = data["outputs"], data.get("fonts", {})
-            for entry in entries.values():
-                Output(**entry["output"])
-                if not isinstance(entry["key"], str):
-                    raise ValueError("bad key")
-            return cls(entries, fonts)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            if not isinstance(entries, dict) or not isinstance(fonts, dict):
+                raise ValueError("'outputs' and 'fonts' must be tables")
+            outputs = []
+            for rel, entry in entries.items():
+                outputs.append(Output(**entry["output"]))
+                if not isinstance(entry["key"], str) or outputs[-1].path != rel:
+                    raise ValueError(f"bad entry for {excerpt(rel)}")
+            for known in fonts.values():
+                if not (isinstance(known, list) and len(known) == 3
+                        and all(isinstance(v, int) for v in known[:2])
+                        and isinstance(known[2], str)):
+                    raise ValueError("bad font entry")
+        except (ValueError, KeyError, TypeError, ProjectError) as exc:
+            reason = exc.problems[0].message if isinstance(exc, ProjectError) else exc
             log.warning("%s: discarding the build cache (%s); rebuilding everything",
-                        path, exc)
+                        display, excerpt(str(reason), 80))
             return cls()
+        check_paths(outputs, out_dir, display)
+        return cls(entries, fonts)
 
     def fresh(self, rel: str, key: str, out_dir: Path) -> Output | None:
-        """The recorded output for a path, if its key matches and its file is intact."""
+        """The recorded output for a path, if its key matches and its file has its hash."""
         entry = self.entries.get(rel)
         if not entry or entry["key"] != key:
             return None
         output = Output(**entry["output"])
-        target = out_dir / rel
-        try:
-            if target.stat().st_size != output.bytes:
-                return None
-        except OSError:
+        if file_digest(out_dir, rel) != output.sha256:
             return None
         return output
 

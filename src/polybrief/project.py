@@ -8,11 +8,13 @@ import datetime as dt
 import functools
 import gc
 import hashlib
-import json
 import logging
 import multiprocessing
+import os
 import re
 import resource
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -40,11 +42,10 @@ from .output import (
     MANIFEST,
     Cache,
     Output,
-    Staging,
+    check_output_folder,
     manifest_bytes,
     merge_manifest,
     read_manifest,
-    stage_file,
 )
 from .pdf import (
     TextRun,
@@ -56,6 +57,7 @@ from .pdf import (
     write_pdf,
 )
 from .render import Renderer, font_sample, language_css, localize
+from .staging import Staging, locked, stage_file
 
 log = logging.getLogger(__name__)
 FORMATS = ("html", "pdf")
@@ -234,48 +236,51 @@ def build(project: Project, selection: Selection = Selection(), out_dir: Path | 
     started = time.perf_counter()
     briefs, langs, formats = selection.resolve(project)
     coverages = check_coverage(project, briefs, langs, use_fuzzy, strict)
-    out_dir = out_dir or project.config.out_dir
+    out_dir = Path(os.path.realpath(out_dir or project.config.out_dir))
     documents = [(brief, language) for brief in briefs for language in langs]
     if shard:
         documents = shard.pick(documents)
-    cache = Cache() if force else Cache.load(out_dir)
     compact = project.config.compact_fonts if compact_fonts is None else compact_fonts
-    keys = InputKeys(project, cache, use_fuzzy, compact)
     report = BuildReport()
-    todo = []
-    for brief, language in documents:
-        key = keys.of(brief, language)
-        kept = {fmt: cache.fresh(rel, key, out_dir)
-                for fmt, rel in zip(formats, _paths(brief, language, formats), strict=True)}
-        report.kept.extend(output for output in kept.values() if output)
-        if stale := tuple(fmt for fmt, output in kept.items() if output is None):
-            todo.append(Task(brief.id, language.tag, stale, key,
-                             coverages[brief.id, language.tag].ratio))
-    if before_pdf and any("pdf" in task.formats for task in todo):
-        before_pdf()
-    with Staging(out_dir) as staging:
-        for result in run_tasks(project, todo, staging.tmp, use_fuzzy, jobs, compact):
-            for output in result.outputs:
-                staging.adopt(output.path)
-                cache.record(result.task.key, output)
-            report.outputs.extend(result.outputs)
-            report.peak_rss_kb = max(report.peak_rss_kb, result.peak_rss_kb)
-            if result.fallbacks:
-                log.warning("%s [%s]: %d of %d segments untranslated, shown in %s",
-                            result.task.brief, result.task.lang, result.fallbacks,
-                            result.segments, project.brief(result.task.brief).lang.tag)
-            if progress:
-                progress(f"{result.task.brief} [{result.task.lang}]")
-        over_budget = _page_budget(briefs, report.outputs + report.kept)
-        if strict and over_budget:
-            raise ProjectError(over_budget)
-        for problem in over_budget:
-            log.warning("%s", problem)
-        outputs = merge_manifest(read_manifest(out_dir), report.outputs + report.kept)
-        staging.write_if_changed("index.html", render_index(project, outputs).encode("utf-8"))
-        staging.write_if_changed(MANIFEST, manifest_bytes(outputs))
-        staging.write_if_changed(CACHE, cache.to_bytes())
-        staging.commit()
+    with locked(out_dir):
+        check_output_folder(out_dir)
+        cache = Cache() if force else Cache.load(out_dir)
+        keys = InputKeys(project, cache, use_fuzzy, compact)
+        todo = []
+        for brief, language in documents:
+            key = keys.of(brief, language)
+            kept = {fmt: cache.fresh(rel, key, out_dir)
+                    for fmt, rel in zip(formats, _paths(brief, language, formats), strict=True)}
+            report.kept.extend(output for output in kept.values() if output)
+            if stale := tuple(fmt for fmt, output in kept.items() if output is None):
+                todo.append(Task(brief.id, language.tag, stale, key,
+                                 coverages[brief.id, language.tag].ratio))
+        if before_pdf and any("pdf" in task.formats for task in todo):
+            before_pdf()
+        with Staging(out_dir) as staging:
+            for result in run_tasks(project, todo, staging.tmp, use_fuzzy, jobs, compact):
+                for output in result.outputs:
+                    staging.adopt(output.path)
+                    cache.record(result.task.key, output)
+                report.outputs.extend(result.outputs)
+                report.peak_rss_kb = max(report.peak_rss_kb, result.peak_rss_kb)
+                if result.fallbacks:
+                    log.warning("%s [%s]: %d of %d segments untranslated, shown in %s",
+                                result.task.brief, result.task.lang, result.fallbacks,
+                                result.segments, project.brief(result.task.brief).lang.tag)
+                if progress:
+                    progress(f"{result.task.brief} [{result.task.lang}]")
+            over_budget = _page_budget(briefs, report.outputs + report.kept)
+            if strict and over_budget:
+                raise ProjectError(over_budget)
+            for problem in over_budget:
+                log.warning("%s", problem)
+            outputs = merge_manifest(read_manifest(out_dir), report.outputs + report.kept)
+            staging.write_if_changed("index.html",
+                                     render_index(project, outputs).encode("utf-8"))
+            staging.write_if_changed(MANIFEST, manifest_bytes(outputs))
+            staging.write_if_changed(CACHE, cache.to_bytes())
+            staging.commit()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -344,6 +349,7 @@ _WORKER: dict = {}
 # A worker renders this many documents, then is replaced: what Pango and Cairo keep
 # grows slowly with every document, and a fresh fork from the parent costs little.
 TASKS_PER_WORKER = 50
+ORPHAN_POLL_SECONDS = 0.2
 
 
 def run_tasks(project: Project, tasks: list[Task], folder: Path, use_fuzzy: bool,
@@ -372,10 +378,30 @@ def run_tasks(project: Project, tasks: list[Task], folder: Path, use_fuzzy: bool
             yield from map(_run_task, tasks)
             return
         context = multiprocessing.get_context("fork")
-        with context.Pool(workers, maxtasksperchild=TASKS_PER_WORKER) as pool:
+        with context.Pool(workers, maxtasksperchild=TASKS_PER_WORKER,
+                          initializer=_start_worker) as pool:
             yield from pool.imap_unordered(_run_task, tasks, chunksize=1)
     finally:
         gc.unfreeze()
+
+
+def _start_worker() -> None:
+    """Leave interrupts to the parent, which stops the pool; stop when the parent dies.
+
+    Ctrl-C reaches every process of the terminal's group: the parent reports it once
+    and terminates the pool. A parent killed outright leaves its workers orphaned:
+    a watcher thread ends each of them within a fifth of a second.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
 def _return_freed_memory() -> None:
@@ -525,38 +551,3 @@ def render_index(project: Project, outputs: list[Output]) -> str:
             "language_css": language_css(project.config, languages)}
     return project.renderer.render("index.html.j2", project.catalog(source, "messages"), False,
                                    lang=_lang_namespace(source), site=site)
-
-
-def merge_shards(project: Project, folders: list[Path], out_dir: Path) -> list[Output]:
-    """Combine the outputs of shard builds into one output folder with one manifest."""
-    problems = Problems()
-    chosen: dict[str, tuple[Output, Path]] = {}
-    for folder in folders:
-        path = folder / MANIFEST
-        try:
-            entries = [Output(**e) for e in json.loads(path.read_text(encoding="utf-8"))]
-        except (OSError, ValueError, TypeError) as exc:
-            problems.add(str(path), f"not a readable polybrief manifest ({exc})")
-            continue
-        for output in entries:
-            source = folder / output.path
-            try:
-                data = source.read_bytes()
-            except OSError:
-                problems.add(str(path), f"{output.path} is listed but missing")
-                continue
-            if hashlib.sha256(data).hexdigest() != output.sha256:
-                problems.add(str(source), "does not match its manifest's sha256")
-            elif output.path in chosen and chosen[output.path][0].sha256 != output.sha256:
-                problems.add(str(source), f"differs from {chosen[output.path][1]}")
-            else:
-                chosen[output.path] = (output, source)
-    problems.raise_if_any()
-    with Staging(out_dir) as staging:
-        for rel, (_output, source) in sorted(chosen.items()):
-            staging.write(rel, source.read_bytes())
-        outputs = merge_manifest(read_manifest(out_dir), [o for o, _ in chosen.values()])
-        staging.write("index.html", render_index(project, outputs).encode("utf-8"))
-        staging.write(MANIFEST, manifest_bytes(outputs))
-        staging.commit()
-    return outputs

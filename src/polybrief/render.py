@@ -13,68 +13,20 @@ from pathlib import Path
 import budoux
 import jinja2
 import pyphen
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from .config import Config
 from .content import Brief, BulletList, Paragraph, Quote, Table, Text
 from .errors import Problem, ProjectError
+from .files import control_problems, read_bytes, read_text
 from .i18n import Formatter, Language, MessageCatalog
+from .markdown import RUBY, nesting_problem, render_inline, strip_inline
 from .pdf import TextRun
 
-SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
 SPACED_SCRIPTS = ("Latn", "Cyrl", "Grek")
 UNJUSTIFIED_SCRIPTS = ("Thai",)  # justification would stretch only the rare spaces
 HAN_SCRIPTS = ("Jpan", "Hans", "Hant", "Kore", "Hani")
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "th", "caption", ".sans")
-
-
-RUBY = re.compile(r"\{([^{}|\n]+)\|([^{}|\n]+)\}")
-
-
-def _ruby_rule(state, silent: bool) -> bool:
-    """Inline syntax ``{漢字|かんじ}``: a base text and its reading (furigana)."""
-    if state.src[state.pos] != "{":
-        return False
-    match = RUBY.match(state.src, state.pos)
-    if not match:
-        return False
-    if not silent:
-        token = state.push("ruby", "ruby", 0)
-        token.content = match[1]
-        token.meta = {"reading": match[2]}
-    state.pos = match.end()
-    return True
-
-
-def _render_ruby(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
-    return (f"<ruby>{escape(token.content)}<rp>(</rp><rt>{escape(token.meta['reading'])}</rt>"
-            f"<rp>)</rp></ruby>")
-
-
-def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.disable(["image"])
-    md.validateLink = lambda url: bool(SAFE_LINK.match(url.strip()))
-    md.inline.ruler.before("emphasis", "ruby", _ruby_rule)
-    md.add_render_rule("ruby", _render_ruby)
-    return md
-
-
-MARKDOWN = _markdown()
-
-
-def render_inline(source: str) -> Markup:
-    """Render inline Markdown; raw HTML comes out as text, unsafe links as text."""
-    return Markup(MARKDOWN.renderInline(source))
-
-
-def strip_inline(source: str) -> str:
-    """Plain text of inline Markdown, for metadata and running headers."""
-    tokens = MARKDOWN.parseInline(source)
-    return "".join(child.content for token in tokens for child in (token.children or [])
-                   if child.type in ("text", "code_inline", "softbreak", "ruby")).strip()
 
 
 # --- Line breaking and bidi: what WeasyPrint's CSS cannot say --------------------------
@@ -178,6 +130,9 @@ class ContentTranslator:
                 fallback = self.brief.lang.tag
             else:
                 value = found
+                if text.markdown and (why := nesting_problem(found)):
+                    message = self.catalog.catalog.get(text.value, text.context)
+                    raise ProjectError(Problem(self.catalog.display, why, message.lineno))
         html = render_inline(value) if text.markdown else Markup(escape(value))
         plain = strip_inline(value) if text.markdown else value
         shown_in = self.brief.lang if fallback else self.language
@@ -283,10 +238,47 @@ def css_content(template: str, **counters: str) -> Markup:
         if name in counters:
             parts.append(f"counter({counters[name]})")
         elif piece:
-            escaped = (piece.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-                       .replace("<", "\\3c "))
-            parts.append(f'"{escaped}"')
+            parts.append(css_string(piece))
     return Markup(" ".join(parts) or '""')
+
+
+def css_string(text: str) -> str:
+    """Serialize text as a CSS string (CSSOM's rules), safe inside a <style> element too.
+
+    Quotes and backslashes are escaped; line feeds, carriage returns, form feeds, every
+    other control and '<', '>', '&' become hexadecimal escapes.
+    """
+    out = []
+    for char in text:
+        code = ord(char)
+        if code == 0:
+            out.append("\ufffd")
+        elif code < 0x20 or 0x7f <= code <= 0x9f or char in "<>&":
+            out.append(f"\\{code:x} ")
+        elif char in '"\\':
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+class ProjectLoader(jinja2.BaseLoader):
+    """Loads templates from the project's templates/ by the rules of every project file."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        parts = template.split("/")
+        if any(part in ("", ".", "..") for part in parts):
+            raise jinja2.TemplateNotFound(template)
+        path = self.config.templates_dir.joinpath(*parts)
+        if not path.exists() and not path.is_symlink():
+            raise jinja2.TemplateNotFound(template)
+        text = read_text(path, self.config.root, f"templates/{template}", "template")
+        if problems := control_problems(text, f"templates/{template}"):
+            raise ProjectError(problems)
+        return text, str(path), lambda: False
 
 
 class Renderer:
@@ -295,7 +287,7 @@ class Renderer:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(config.templates_dir),
+            loader=ProjectLoader(config),
             autoescape=lambda name: not (name or "").endswith(".css.j2"),
             undefined=jinja2.StrictUndefined,
             extensions=["jinja2.ext.i18n"],
@@ -310,8 +302,10 @@ class Renderer:
         digest = hashlib.sha256()
         for path in sorted(config.templates_dir.rglob("*")):
             if path.is_file():
-                digest.update(path.relative_to(config.templates_dir).as_posix().encode())
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+                rel = path.relative_to(config.templates_dir).as_posix()
+                digest.update(rel.encode())
+                digest.update(hashlib.sha256(read_bytes(
+                    path, config.root, f"templates/{rel}", "template")).digest())
         self.digest = digest.hexdigest()
 
     def _load(self, name: str) -> jinja2.Template:

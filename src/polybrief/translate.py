@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
 from .errors import Problem, ProjectError
+from .files import read_bytes, read_text, write_atomic
 from .i18n import (
     UI_DOMAIN,
     Coverage,
@@ -25,7 +26,7 @@ from .i18n import (
     parse_language,
     serialize_catalog,
 )
-from .output import read_manifest, source_date_epoch, write_atomic
+from .output import read_manifest, source_date_epoch
 from .project import Project, document_coverage
 
 log = logging.getLogger(__name__)
@@ -38,15 +39,15 @@ def template_segments(project: Project) -> list[Segment]:
     segments = []
     for path in sorted(project.config.templates_dir.glob("*.j2")):
         display = path.relative_to(project.root).as_posix()
-        with path.open("rb") as handle:
-            for line, func, message, _comments in babel_extract(
-                    handle, TEMPLATE_KEYWORDS, [], {"extensions": "jinja2.ext.i18n"}):
-                strings = [m for m in (message if isinstance(message, tuple) else (message,))
-                           if isinstance(m, str)]
-                if not strings:
-                    continue
-                plural = strings[1] if func == "ngettext" and len(strings) > 1 else None
-                segments.append(Segment(strings[0], display, line, plural=plural))
+        handle = io.BytesIO(read_bytes(path, project.root, display, "template"))
+        for line, func, message, _comments in babel_extract(
+                handle, TEMPLATE_KEYWORDS, [], {"extensions": "jinja2.ext.i18n"}):
+            strings = [m for m in (message if isinstance(message, tuple) else (message,))
+                       if isinstance(m, str)]
+            if not strings:
+                continue
+            plural = strings[1] if func == "ngettext" and len(strings) > 1 else None
+            segments.append(Segment(strings[0], display, line, plural=plural))
     return segments
 
 
@@ -82,8 +83,9 @@ def extract_templates(project: Project) -> list[Path]:
     """
     written = []
     for template in templates(project):
-        if template.path.is_file():
-            old = template.path.read_bytes()
+        if template.path.exists() or template.path.is_symlink():
+            old = read_bytes(template.path, project.root,
+                             template.path.relative_to(project.root).as_posix(), "catalog")
             previous = read_po(io.BytesIO(old)).creation_date
             if template.render(previous) == old:
                 continue
@@ -146,7 +148,7 @@ def new_catalog(template: Catalog, language: Language) -> Catalog:
 
 def add_language_to_config(pyproject: Path, tag: str) -> bool:
     """Append a tag to ``languages = [...]`` in [tool.polybrief]; False if it cannot."""
-    text = pyproject.read_text(encoding="utf-8")
+    text = read_text(pyproject, pyproject.parent, pyproject.name, "config")
     table = re.search(r"^\[tool\.polybrief\]\s*$", text, re.MULTILINE)
     if not table:
         return False
@@ -175,7 +177,7 @@ def update_catalogs(project: Project) -> list[Path]:
             existing = project.catalog(language, template.domain)
             if existing is None:
                 continue
-            old = path.read_bytes()
+            old = read_bytes(path, project.root, existing.display, "catalog")
             catalog = existing.catalog
             previous = {m.id: m.previous_id for m in catalog if m.fuzzy and m.previous_id}
             catalog.update(template.catalog, update_creation_date=False)
