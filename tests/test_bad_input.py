@@ -37,7 +37,7 @@ def fails_with(project: Path, capsys, *messages: str, args: tuple[str, ...] = ()
         assert message in err, err
     assert "Traceback" not in err
     assert tree_digest(project / "dist") == before
-    assert not list(project.glob(".dist-*")), "staging folder left behind"
+    assert not list(project.glob(".dist.staging-*")), "staging folder left behind"
     return err
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, Problems, ProjectError
-from .files import excerpt, read_text
+from .files import excerpt, plain_relative, read_text
 from .i18n import Language, parse_language
 
 PAPER_SIZES = ("A3", "A4", "A5", "B4", "B5", "letter", "legal", "ledger")
@@ -113,8 +113,9 @@ def load_config(root: Path) -> Config:
             languages.append(language)
 
     out_dir = table.get("out_dir", "dist")
-    if not isinstance(out_dir, str) or not out_dir.strip():
-        bad("out_dir", "'out_dir' must be a folder name")
+    if not isinstance(out_dir, str) or plain_relative(out_dir.rstrip("/")) is None:
+        bad("out_dir", "'out_dir' must be a folder inside the project, such as \"dist\" "
+                       "(to build elsewhere, use --out)")
         out_dir = "dist"
 
     paper = table.get("paper", "A4")

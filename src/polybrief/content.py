@@ -14,7 +14,7 @@ import yaml
 from .errors import Problem, Problems, ProjectError
 from .files import excerpt, read_text
 from .i18n import Language, Segment, parse_language
-from .markdown import nesting_problem
+from .markdown import markup_problem
 from .yamlread import compose
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -197,7 +197,7 @@ class _Reader:
         if not value.strip():
             self.error(node, f"'{what}' must not be empty")
             return None
-        if markdown and (why := nesting_problem(value)):
+        if markdown and (why := markup_problem(value)):
             self.error(node, f"'{what}': {why}")
             return None
         return Text(value.strip(), node.start_mark.line + 1, markdown)

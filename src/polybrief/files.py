@@ -22,9 +22,9 @@ LIMITS = {"brief": 16 * MB, "catalog": 64 * MB, "template": 2 * MB, "config": 1 
           "manifest": 64 * MB, "output": 512 * MB}
 EXCERPT = 40
 
-# C0 and C1 controls other than tab and newline (and the carriage return of CRLF
-# line ends, which YAML and PO readers treat as a line end).
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 and C1 controls other than tab and newline. In a file, the carriage return of a
+# CRLF line end is a line end too.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class EnvironmentFailure(Exception):
@@ -61,17 +61,18 @@ def read_bytes(path: Path, root: Path, display: str, kind: str) -> bytes:
     except PermissionError:
         raise EnvironmentFailure(f"{display}: permission denied (cannot read it)") from None
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise ProjectError(Problem(display, "is not a regular file (a folder, FIFO or "
                                                 "device); polybrief reads only files"))
-        if info.st_size > limit:
-            raise ProjectError(Problem(display, f"is {info.st_size / MB:.1f} MB; a {kind} "
-                                                f"may be at most {limit // MB} MB"))
         data = handle.read(limit + 1)
     if len(data) > limit:
-        raise ProjectError(Problem(display, f"a {kind} may be at most {limit // MB} MB"))
+        raise ProjectError(Problem(display, f"is larger than a {kind} may be "
+                                            f"({size_text(limit)})"))
     return data
+
+
+def size_text(size: int) -> str:
+    return f"{size // MB} MB" if size >= MB and size % MB == 0 else f"{size:,} bytes"
 
 
 def decode(data: bytes, display: str) -> str:

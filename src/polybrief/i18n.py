@@ -147,7 +147,7 @@ def load_catalog(path: Path, display: str, domain: str, language: Language,
     """Parse a PO file strictly; raise ProjectError naming file and line."""
     raw = read_bytes(path, root, display, "catalog")
     text = decode(raw, display)
-    problems = control_problems(text, display) or [
+    problems = control_problems(text, display) or escape_controls(text, display) or [
         Problem(display, message, line) for line, message in check_po_syntax(text)]
     if problems:
         raise ProjectError(problems)
@@ -166,8 +166,27 @@ def load_catalog(path: Path, display: str, domain: str, language: Language,
                           hashlib.sha256(raw).hexdigest())
 
 
+_ESCAPE = re.compile(r"\\(.)")
+_CONTROL_ESCAPES = set("abfv01234567x")  # C escapes msgfmt turns into control characters
+
+
+def escape_controls(text: str, display: str) -> list[Problem]:
+    """Escapes in PO strings that stand for control characters (\\f, \\v, \\x01, \\033)."""
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        quoted = line.find('"')
+        if quoted < 0 or line.lstrip().startswith("#") and not line.startswith("#~"):
+            continue
+        for match in _ESCAPE.finditer(line, quoted):
+            if match[1] in _CONTROL_ESCAPES:
+                problems.append(Problem(display, f"escape \\{match[1]} stands for a control "
+                                                 f"character; only \\t and \\n are allowed",
+                                        number, match.start() + 1))
+    return problems
+
+
 def translation_controls(catalog: Catalog, display: str) -> list[Problem]:
-    """Control characters that a translation holds as escapes such as \\r or \\f."""
+    """Control characters that a translation holds as escapes such as \\r."""
     problems = []
     for message in catalog:
         strings = message.string if isinstance(message.string, (list, tuple)) else [

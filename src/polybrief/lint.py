@@ -13,8 +13,14 @@ from babel.messages.pofile import PoFileError, read_po
 
 from .errors import Problem, ProjectError
 from .files import control_problems, decode, excerpt, read_bytes
-from .i18n import check_po_syntax, count_words, parse_language, translation_controls
-from .markdown import MARKDOWN, nesting_problem
+from .i18n import (
+    check_po_syntax,
+    count_words,
+    escape_controls,
+    parse_language,
+    translation_controls,
+)
+from .markdown import MARKDOWN, markup_problem
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[#0\- +]?\d*(?:\.\d+)?[sdifrxXeEgGc]|%[sdif]|\{\w*\}")
 RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
@@ -27,9 +33,12 @@ class Finding:
     line: int | None
     message: str
     severity: str = "error"
+    column: int | None = None
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
+        if self.line and self.column:
+            where += f":{self.column}"
         label = "warning: " if self.severity == "warning" else ""
         return f"{where}: {label}{self.message}"
 
@@ -44,7 +53,7 @@ def check_locales(locales_dir: Path, root: Path, markdown_domains: set[str]) -> 
 
 
 def _findings(problems: list[Problem]) -> list[Finding]:
-    return [Finding(p.path, p.line, p.message) for p in problems]
+    return [Finding(p.path, p.line, p.message, column=p.column) for p in problems]
 
 
 def check_catalog(path: Path, display: str, markdown: bool, root: Path) -> list[Finding]:
@@ -53,7 +62,7 @@ def check_catalog(path: Path, display: str, markdown: bool, root: Path) -> list[
         text = decode(read_bytes(path, root, display, "catalog"), display)
     except ProjectError as exc:
         return _findings(exc.problems)
-    if controls := control_problems(text, display):
+    if controls := control_problems(text, display) or escape_controls(text, display):
         return _findings(controls)
     syntax = check_po_syntax(text)
     if syntax:
@@ -136,7 +145,7 @@ def _check_message(message, display: str, markdown: bool) -> list[Finding]:
             error(f"raw HTML in the translation: {RAW_HTML.search(string)[0][:40]}")
         if BAD_URL.search(string) and not BAD_URL.search(source):
             error(f"unsafe URL in the translation: {BAD_URL.search(string)[0]}…")
-        if markdown and (why := nesting_problem(string)):
+        if markdown and (why := markup_problem(string)):
             error(why)
         elif markdown:
             _compare_markdown(source, string, error)

@@ -57,18 +57,27 @@ def strip_inline(source: str) -> str:
 
 
 MAX_NESTING = 16  # emphasis inside links inside emphasis…: far deeper than any brief
+# Pieces of markup (emphasis, links, code, ruby) in one text. WeasyPrint lays out the
+# inline boxes of a line in time quadratic in their number: 4,000 in one paragraph
+# take four minutes. No real paragraph has more than a few dozen.
+MAX_MARKUP = 256
 
 
-def nesting_problem(source: str) -> str | None:
+def markup_problem(source: str) -> str | None:
     """Why a text's inline Markdown cannot be rendered safely, or None when it can.
 
     Each level of nesting becomes a nested element, and a deep enough tree exhausts
-    the stack of the HTML and PDF renderers.
+    the stack of the HTML and PDF renderers; thousands of elements side by side
+    exhaust the PDF renderer's time.
     """
-    depth = 0
+    depth = pieces = 0
     for token in MARKDOWN.parseInline(source):
         for child in token.children or []:
             depth = max(depth, child.level + 1 if child.nesting == 1 else child.level)
+            pieces += child.nesting == 1 or child.type in ("code_inline", "ruby")
     if depth > MAX_NESTING:
         return f"inline Markdown nested {depth} levels deep (at most {MAX_NESTING})"
+    if pieces > MAX_MARKUP:
+        return (f"{pieces} pieces of inline Markdown (emphasis, links, code) in one text "
+                f"(at most {MAX_MARKUP}); split it into several paragraphs")
     return None

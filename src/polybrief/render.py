@@ -20,7 +20,7 @@ from .content import Brief, BulletList, Paragraph, Quote, Table, Text
 from .errors import Problem, ProjectError
 from .files import control_problems, read_bytes, read_text
 from .i18n import Formatter, Language, MessageCatalog
-from .markdown import RUBY, nesting_problem, render_inline, strip_inline
+from .markdown import RUBY, markup_problem, render_inline, strip_inline
 from .pdf import TextRun
 
 SPACED_SCRIPTS = ("Latn", "Cyrl", "Grek")
@@ -130,7 +130,7 @@ class ContentTranslator:
                 fallback = self.brief.lang.tag
             else:
                 value = found
-                if text.markdown and (why := nesting_problem(found)):
+                if text.markdown and (why := markup_problem(found)):
                     message = self.catalog.catalog.get(text.value, text.context)
                     raise ProjectError(Problem(self.catalog.display, why, message.lineno))
         html = render_inline(value) if text.markdown else Markup(escape(value))

@@ -1,0 +1,410 @@
+"""Hostile and unlucky input: nothing outside the project is read or written, every
+failure is one located line with its own exit code, and dist/ stays one complete build."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import stat
+import time
+from pathlib import Path
+
+import pytest
+import tinycss2
+
+from conftest import run, tree_digest
+from polybrief import files
+from polybrief.render import css_string
+
+BRIEF = "content/mini/brief.yaml"
+RU_UI = "locales/ru/LC_MESSAGES/messages.po"
+RU_MINI = "locales/ru/LC_MESSAGES/mini.po"
+CANARY = "canary-3f9a1c: a file outside the project"
+
+
+@pytest.fixture
+def built(mini: Path) -> Path:
+    """The mini project with a complete earlier build in dist/."""
+    assert run(mini, "build", "-q") == 0
+    return mini
+
+
+@pytest.fixture
+def canary(tmp_path: Path) -> Path:
+    """A file outside the project whose text must never show up anywhere."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    path = outside / "secret.txt"
+    path.write_text(f"{CANARY}\nmsgid \"x\"\n" * 3, encoding="utf-8")
+    return path
+
+
+def edit(project: Path, rel: str, old: str, new: str) -> None:
+    path = project / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def fails(project: Path, capsys, *messages: str, command: str = "build",
+          args: tuple[str, ...] = (), code: int = 1) -> str:
+    """Run a command that must fail: its exit code, every message, dist/ untouched."""
+    before = tree_digest(project / "dist")
+    result = run(project, command, *args)
+    captured = capsys.readouterr()
+    err = captured.err + captured.out
+    assert result == code, err
+    for message in messages:
+        assert message in err, err
+    assert "Traceback" not in err
+    assert CANARY not in err
+    assert tree_digest(project / "dist") == before
+    assert not list(project.glob(".dist.staging-*")), "staging folder left behind"
+    return err
+
+
+# --- Reading only the project's files -------------------------------------------------
+
+@pytest.mark.parametrize("rel", [RU_MINI, BRIEF, "templates/print.css.j2"])
+def test_link_to_a_file_outside_the_project_is_refused_unread(built, canary, capsys, rel):
+    (built / rel).unlink()
+    (built / rel).symlink_to(canary)
+    fails(built, capsys, f"error: {rel}: is a link to a file outside the project")
+
+
+def test_check_refuses_a_catalog_linked_outside_the_project(built, canary, capsys):
+    (built / "locales/kk/LC_MESSAGES").mkdir(parents=True)
+    (built / "locales/kk/LC_MESSAGES/x.po").symlink_to(canary)
+    fails(built, capsys, "locales/kk/LC_MESSAGES/x.po: is a link to a file outside the project",
+          command="check")
+
+
+def test_link_inside_the_project_is_followed(built, capsys):
+    moved = built / "content/mini/real.yaml"
+    (built / BRIEF).rename(moved)
+    (built / BRIEF).symlink_to(moved)
+    assert run(built, "build", "-q", "--force") == 0
+
+
+def test_fifo_in_place_of_a_brief_is_refused_without_waiting(built, capsys):
+    (built / BRIEF).unlink()
+    os.mkfifo(built / BRIEF)
+    started = time.monotonic()
+    fails(built, capsys, f"error: {BRIEF}: is not a regular file (a folder, FIFO or device)")
+    assert time.monotonic() - started < 30
+
+
+def test_oversized_brief_and_catalog_are_refused(built, capsys, monkeypatch):
+    monkeypatch.setitem(files.LIMITS, "brief", 1000)
+    monkeypatch.setitem(files.LIMITS, "catalog", 1000)
+    fails(built, capsys, f"error: {BRIEF}: is larger than a brief may be (1,000 bytes)",
+          f"error: {RU_UI}: is larger than a catalog may be (1,000 bytes)")
+
+
+def test_messages_quote_only_a_short_excerpt_of_the_users_text(built, capsys):
+    long_date = "June " + "x" * 5000
+    edit(built, BRIEF, "date: 2025-06-17", f"date: {long_date}")
+    err = fails(built, capsys, f"error: {BRIEF}:5:7: 'date' must be an ISO date")
+    assert max(len(line) for line in err.splitlines()) < 200
+
+
+# --- Writing only into the output folder ------------------------------------------------
+
+def shard_with_entry(built: Path, tmp_path: Path, path: str, data: bytes) -> Path:
+    shard = tmp_path / "shard"
+    assert run(built, "build", "-q", "--out", str(shard)) == 0
+    manifest = json.loads((shard / "manifest.json").read_text())
+    manifest.append(dict(manifest[0], path=path, bytes=len(data),
+                         sha256=hashlib.sha256(data).hexdigest()))
+    (shard / "manifest.json").write_text(json.dumps(manifest))
+    return shard
+
+
+@pytest.mark.parametrize("path", ["../../payload.txt", "/tmp/payload.txt", "en/../../x",
+                                  "en//x.html", "link/payload.txt"])
+def test_merge_refuses_manifest_paths_outside_the_shard(built, tmp_path, capsys, path):
+    (tmp_path / "payload.txt").write_bytes(b"payload\n")
+    shard = shard_with_entry(built, tmp_path, path, b"payload\n")
+    (shard / "link").symlink_to(tmp_path)
+    out = tmp_path / "merged"
+    before = tree_digest(tmp_path)
+    fails(built, capsys, f"error: {shard / 'manifest.json'}: entry 7: path ",
+          "is not a plain relative path inside shard/", command="merge-manifests",
+          args=(str(shard), "--out", str(out)))
+    assert not out.exists()
+    assert tree_digest(tmp_path) == before
+
+
+def test_cache_entry_pointing_outside_the_output_folder_is_an_error(built, capsys):
+    cache_path = built / "dist/.polybrief-cache.json"
+    cache = json.loads(cache_path.read_text())
+    rel, entry = next(iter(cache["outputs"].items()))
+    cache["outputs"]["../evil.html"] = {"key": entry["key"],
+                                        "output": dict(entry["output"], path="../evil.html")}
+    cache_path.write_text(json.dumps(cache))
+    edit(built, BRIEF, "Rivers of the Steppe", "Rivers of the Plain")
+    fails(built, capsys, "dist/.polybrief-cache.json: entry ",
+          "path '../evil.html' is not a plain relative path inside dist/")
+
+
+def test_init_and_update_write_ordinary_modes_and_keep_existing_ones(built):
+    old = os.umask(0o022)
+    try:
+        (built / "pyproject.toml").chmod(0o640)
+        assert run(built, "init", "kk", "-q") == 0
+        new_po = built / "locales/kk/LC_MESSAGES/mini.po"
+        assert stat.S_IMODE(new_po.stat().st_mode) == 0o644
+        assert stat.S_IMODE((built / "locales/mini.pot").stat().st_mode) == 0o644
+        assert stat.S_IMODE((built / "pyproject.toml").stat().st_mode) == 0o640
+        new_po.chmod(0o664)
+        edit(built, BRIEF, "Rivers of the Steppe", "Rivers of the Plain")
+        assert run(built, "update", "-q") == 0
+        assert stat.S_IMODE(new_po.stat().st_mode) == 0o664
+        assert stat.S_IMODE((built / "locales/mini.pot").stat().st_mode) == 0o644
+        assert run(built, "build", "-q") == 0
+        for path in (built / "dist").rglob("*"):
+            wanted = 0o755 if path.is_dir() else 0o644
+            assert stat.S_IMODE(path.stat().st_mode) == wanted, path
+    finally:
+        os.umask(old)
+
+
+def test_out_dir_in_config_must_stay_inside_the_project(built, capsys):
+    edit(built, "pyproject.toml", 'paper = "A4"', 'paper = "A4"\nout_dir = "../elsewhere"')
+    fails(built, capsys, "'out_dir' must be a folder inside the project")
+
+
+def test_a_folder_that_is_not_a_build_is_never_taken_over(built, tmp_path, capsys):
+    foreign = tmp_path / "documents"
+    foreign.mkdir()
+    (foreign / "letter.txt").write_text("keep me")
+    fails(built, capsys, "the output folder is not empty and holds no polybrief build",
+          args=("--out", str(foreign)))
+    assert (foreign / "letter.txt").read_text() == "keep me"
+
+
+# --- No injection through catalogs ----------------------------------------------------
+
+INJECTION = ('Бет %(page)s / %(pages)s{}}} @page {{ background: red }} h1 {{ color: red }} '
+             '.x{{ .y{{')
+
+
+@pytest.mark.parametrize("escape", ["\\r", "\\f", "\\v", "\\x0c", "\\033"])
+def test_catalog_cannot_break_out_of_the_print_stylesheet(built, capsys, escape):
+    edit(built, RU_UI, 'msgstr "Страница %(page)s из %(pages)s"',
+         f'msgstr "{INJECTION.format(escape)}"')
+    fails(built, capsys, f"error: {RU_UI}:")
+    fails(built, capsys, f"{RU_UI}:", command="check")
+
+
+@pytest.mark.parametrize("text", ['a"b', "a\\b", "a\nb", "a\rb", "a\fb", "a\x0bb", "}{;",
+                                  "</style><script>", "\x01\x1f\x7f\x85", "Бет 1 / 2"])
+def test_css_string_round_trips_through_a_css_parser(text):
+    tokens = tinycss2.parse_component_value_list(css_string(text))
+    assert [token.type for token in tokens] == ["string"]
+    assert tokens[0].value == text
+    assert "<" not in css_string(text)
+
+
+def test_quote_and_newline_in_a_page_label_stay_inside_the_string(built):
+    edit(built, RU_UI, 'msgstr "Страница %(page)s из %(pages)s"',
+         'msgstr "Стр. \\"%(page)s\\"\\n} h1 { color: red } %(pages)s"')
+    assert run(built, "build", "-q", "--lang", "ru") == 0
+    from polybrief.project import load_project, render_page
+
+    project = load_project(built)
+    page = render_page(project, project.briefs[0], project.language("ru"))
+    rules = [r for r in tinycss2.parse_stylesheet(page.print_css, skip_whitespace=True)
+             if r.type == "qualified_rule"]
+    assert not any(tinycss2.serialize(r.prelude).strip() == "h1" and "red" in
+                   tinycss2.serialize(r.content) for r in rules)
+
+
+# --- Control characters and invalid text -----------------------------------------------
+
+def test_nul_byte_in_a_brief_is_located(built, capsys):
+    edit(built, BRIEF, "title: Rivers of the Steppe", "title: Rivers\x00 of the Steppe")
+    fails(built, capsys, f"error: {BRIEF}:3:14: control character U+0000 is not allowed")
+
+
+def test_invalid_utf8_in_a_brief_is_located(built, capsys):
+    path = built / BRIEF
+    path.write_bytes(path.read_bytes().replace(b"Rivers of the", b"Rivers \xff of the", 1))
+    fails(built, capsys, f"error: {BRIEF}:3:15: not valid UTF-8 (byte 0xff)")
+
+
+@pytest.mark.parametrize("char", ["\x01", "\u0007", "\x1b", "\x85", "\u009f"])
+def test_control_characters_in_content_are_located(built, capsys, char):
+    edit(built, BRIEF, "Two rivers feed", f"Two{char} rivers feed")
+    fails(built, capsys, f"error: {BRIEF}:8:13: control character U+{ord(char):04X}")
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_control_characters_in_a_catalog_are_located(built, capsys, command):
+    edit(built, RU_MINI, "msgstr \"", "msgstr \"\x01", )
+    fails(built, capsys, f"{RU_MINI}:", "control character U+0001", command=command)
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_invalid_utf8_catalog_fails_build_and_check(built, capsys, command):
+    path = built / RU_MINI
+    data = path.read_bytes()
+    line = data[:data.index(b'msgstr "\xd0')].count(b"\n") + 1
+    path.write_bytes(data.replace(b'msgstr "\xd0', b'msgstr "\xff\xd0', 1))
+    fails(built, capsys, f"{RU_MINI}:{line}:9: not valid UTF-8", command=command)
+
+
+# --- Inputs that crash or hang ----------------------------------------------------------
+
+def test_yaml_aliases_are_refused_before_they_expand(built, capsys):
+    text = (built / BRIEF).read_text()
+    text = text.replace("summary: Two", "summary: &big Two")
+    text = text.replace("    blocks:\n", "    blocks:\n" + "      - paragraph: *big\n" * 2000, 1)
+    (built / BRIEF).write_text(text)
+    fails(built, capsys, f"error: {BRIEF}:8:10: YAML anchors and aliases")
+
+
+def test_deeply_nested_yaml_is_refused(built, capsys):
+    edit(built, BRIEF, "- paragraph: The Amu", "- paragraph: " + "[" * 30000 + "x" +
+         "]" * 30000 + "\n      - paragraph: The Amu")
+    fails(built, capsys, "nested more than 32 levels deep")
+
+
+@pytest.mark.parametrize(("markdown", "message"), [
+    ("*" * 20000 + "x" + "*" * 20000, "inline Markdown nested 10000 levels deep (at most 16)"),
+    ("*a " * 5000 + "x" + " a*" * 5000, "inline Markdown nested 5000 levels deep"),
+    ("**_" * 3000 + "x" + "_**" * 3000, "4001 pieces of inline Markdown (emphasis, links, "
+                                        "code) in one text (at most 256)"),
+])
+def test_deeply_nested_or_overlong_markdown_is_refused(built, capsys, markdown, message):
+    edit(built, BRIEF, "The Amu Darya and the Syr Darya cross the region.",
+         json.dumps(markdown))
+    fails(built, capsys, f"error: {BRIEF}:16:20: 'paragraph': {message}")
+
+
+def test_deeply_nested_markdown_in_a_translation_is_refused(built, capsys):
+    edit(built, RU_MINI, 'msgstr "Амударья', 'msgstr "' + "*" * 100 + "Амударья" + "*" * 100
+         + '"\n"')
+    fails(built, capsys, f"error: {RU_MINI}:", "inline Markdown nested")
+    fails(built, capsys, "inline Markdown nested", command="check")
+
+
+def test_large_legitimate_inputs_keep_working(built, capsys):
+    paragraph = " ".join(["The river carries water to the fields of the valley"] * 20000)
+    rows = "".join(f"            - [River {i}, {i} km]\n" for i in range(10000))
+    text = (built / BRIEF).read_text()
+    text = text.replace("The Amu Darya and the Syr Darya cross the region.", paragraph)
+    text = text.replace("            - [Amu Darya, 2400 km]\n", rows)
+    (built / BRIEF).write_text(text)
+    assert len(paragraph) > 1_000_000
+    assert run(built, "build", "-q", "--lang", "en", "--format", "html") == 0
+    html = (built / "dist/en/mini.html").read_text()
+    assert html.count("<tr") >= 10000 and "River 9999" in html
+
+
+def test_catalog_of_100000_entries_loads(tmp_path):
+    from polybrief.i18n import load_catalog, parse_language
+
+    entries = "".join(f'msgid "Segment {i}"\nmsgstr "Сегмент {i}"\n\n' for i in range(100000))
+    header = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+              '"Language: ru\\n"\n"Plural-Forms: nplurals=3; plural=(n%10==1 && n%100!=11 ? '
+              '0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);\\n"\n\n')
+    (tmp_path / "big.po").write_text(header + entries, encoding="utf-8")
+    catalog = load_catalog(tmp_path / "big.po", "big.po", "big", parse_language("ru"), tmp_path)
+    assert catalog.lookup("Segment 99999") == "Сегмент 99999"
+
+
+# --- Every failure is one clear line and the right exit code ---------------------------
+
+def one_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_disk_full_is_one_line_exit_3_and_dist_unchanged(built, capsys, monkeypatch):
+    from polybrief import project
+
+    def full(folder, rel, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder / rel))
+
+    monkeypatch.setattr(project, "stage_file", full)
+    edit(built, BRIEF, "Rivers of the Steppe", "Rivers of the Plain")
+    err = fails(built, capsys, code=3, args=("-j", "1"))
+    assert "no space left on the device" in one_line(err)
+
+
+def test_read_only_output_subfolder_is_one_line_exit_3(built, capsys, monkeypatch):
+    ru = built / "dist" / "ru"
+    if os.geteuid() == 0:  # root writes anywhere: show the check what a user would see
+        real = os.access
+        monkeypatch.setattr(os, "access", lambda path, mode: real(path, mode) and
+                            Path(path) != ru)
+    ru.chmod(0o555)
+    try:
+        edit(built, BRIEF, "Rivers of the Steppe", "Rivers of the Plain")
+        err = fails(built, capsys, code=3)
+        assert one_line(err) == f"error: {ru}: read-only folder in the output; make it " \
+                                "writable or build into another --out"
+    finally:
+        ru.chmod(0o755)
+
+
+def test_unreadable_input_is_one_line_exit_3(built, capsys, monkeypatch):
+    brief = str((built / BRIEF).resolve())
+    real = os.open
+
+    def denied(path, flags, *args, **kwargs):
+        if str(path) == brief:
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return real(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(files.os, "open", denied)
+    err = fails(built, capsys, code=3)
+    assert one_line(err) == f"error: {BRIEF}: permission denied (cannot read it)"
+
+
+def test_damaged_cache_is_one_warning_and_a_full_rebuild(built, capsys):
+    cache_path = built / "dist/.polybrief-cache.json"
+    cache = json.loads(cache_path.read_text())
+    cache["fonts"] = "x"
+    cache_path.write_text(json.dumps(cache))
+    assert run(built, "build") == 0
+    err = capsys.readouterr().err
+    assert "discarding the build cache" in err and "Traceback" not in err
+    assert "Built 6 documents" in err
+
+
+# --- dist/ is always one complete build -------------------------------------------------
+
+def test_output_damaged_in_place_with_the_same_size_is_rebuilt(built, capsys):
+    pdf = built / "dist/ru/mini.ru.pdf"
+    good = pdf.read_bytes()
+    pdf.write_bytes(good[:-8] + b"%damaged")
+    assert run(built, "build") == 0
+    assert "Built 1 document" in capsys.readouterr().err
+    assert pdf.read_bytes() == good
+
+
+def test_a_build_replaces_dist_in_one_step_and_leaves_nothing_beside_it(built, monkeypatch):
+    from polybrief import staging
+
+    switched = []
+    real = staging.switch
+
+    def watch(new: Path, current: Path):
+        switched.append((tree_digest(current), tree_digest(new)))
+        return real(new, current)
+
+    monkeypatch.setattr(staging, "switch", watch)
+    before = tree_digest(built / "dist")
+    edit(built, BRIEF, "Rivers of the Steppe", "Rivers of the Plain")
+    assert run(built, "build", "-q", "--lang", "ru") == 0
+    (old, new), = switched
+    assert old == before
+    assert tree_digest(built / "dist") == new
+    assert set(new) == set(old)  # the other languages' files were carried over
+    assert sorted(p.name for p in built.iterdir() if p.name.startswith(".dist")) == [
+        ".dist.lock"]
