@@ -5,7 +5,7 @@ PYTHON ?= python3
 PY     := $(VENV)/bin/python
 STAMPS := .stamps
 
-.PHONY: all build test bench bench-size bench-scale lint clean setup
+.PHONY: all build test fuzz bench bench-size bench-scale lint clean setup
 
 all: build
 
@@ -25,6 +25,9 @@ build: setup
 
 test: setup
 	$(PY) -m pytest
+
+fuzz: setup
+	POLYBRIEF_FUZZ_EXAMPLES=5000 $(PY) -m pytest tests/test_fuzz.py
 
 bench: setup
 	$(PY) benchmarks/build_sample.py

@@ -90,6 +90,23 @@ class States:
         assert leftovers(self.project) == []
 
 
+STARTED: list[Build] = []
+
+
+@pytest.fixture(autouse=True)
+def stop_what_a_test_started():
+    """Builds and workers that a failed test left running are killed with their group."""
+    yield
+    while STARTED:
+        build = STARTED.pop()
+        if build.proc.poll() is None or group(build.pid):
+            try:
+                os.killpg(build.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        build.proc.wait(timeout=10)
+
+
 def start(project: Path, logs: Path, *args: str, hooked: tuple[str, ...] | None = None) -> Build:
     """Start a build of project in a new session, as a terminal starts a foreground job."""
     logs.mkdir(parents=True, exist_ok=True)
@@ -100,7 +117,8 @@ def start(project: Path, logs: Path, *args: str, hooked: tuple[str, ...] | None 
     with open(err_path, "wb") as err:
         proc = subprocess.Popen(command, cwd=project, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
-    return Build(proc, err_path)
+    STARTED.append(Build(proc, err_path))
+    return STARTED[-1]
 
 
 def finish(project: Path, logs: Path, *args: str) -> Build:
@@ -222,9 +240,9 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> States:
     shutil.copytree(project / "dist", base / "a")
     a = tree_digest(project / "dist")
     edit(project, BRIEF, "date: 2025-06-17", "date: 2025-06-18")
-    started = time.monotonic()
+    begun = time.monotonic()
     finish(project, base / "logs", "-q", "-j", "2")
-    seconds = time.monotonic() - started
+    seconds = time.monotonic() - begun
     b = tree_digest(project / "dist")
     assert set(b) == set(a)
     assert all(b[rel] != a[rel] for rel in a if rel.endswith((".html", ".pdf")))
@@ -322,6 +340,31 @@ def test_build_stopped_by_signal_is_one_line_and_leaves_dist_as_it_was(
     assert leftovers(states.project) == []
     assert wait_for(lambda: not forked & set(processes()), ORPHAN_GRACE), forked
     assert not group(build.pid)
+
+
+@pytest.mark.parametrize(("signum", "code", "whole_group"), [
+    (signal.SIGTERM, 143, False),
+    (signal.SIGINT, 130, True),
+], ids=["SIGTERM", "SIGINT-to-group"])
+def test_signal_once_the_new_build_is_in_place_does_not_say_dist_is_as_it_was(
+        states, tmp_path, signum, code, whole_group):
+    """A signal between the exchange and the end of the build: dist/ is B and no line denies it."""
+    states.restore_a()
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    build = start(states.project, tmp_path, "-j", "2", hooked=(str(marks), "0.3"))
+    assert wait_for((marks / "switched").exists, 30), build.err()
+    if whole_group:
+        os.killpg(build.pid, signum)
+    else:
+        os.kill(build.pid, signum)
+    assert build.proc.wait(timeout=10) in (0, code), build.err()
+    err = build.err()
+    assert tree_digest(states.dist) == states.b
+    assert leftovers(states.project) == []
+    assert "Traceback" not in err, err
+    assert len(err.splitlines()) == 1, err
+    assert "the output folder is as it was" not in err, err
 
 
 def test_second_build_waits_for_the_lock_then_finishes(states, tmp_path):

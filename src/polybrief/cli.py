@@ -137,37 +137,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verbose:
             raise
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        print("interrupted (Ctrl-C); the output folder is as it was", file=sys.stderr)
+    except (KeyboardInterrupt, Terminated, EnvironmentFailure, MemoryError, OSError) as exc:
+        message, code = _failure(exc)
+        print(message, file=sys.stderr)
         if args.verbose:
             raise
-        return EXIT_INTERRUPT
-    except Terminated:
-        print("terminated (SIGTERM); the output folder is as it was", file=sys.stderr)
-        if args.verbose:
-            raise
-        return EXIT_TERMINATED
-    except EnvironmentFailure as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        if args.verbose:
-            raise
-        return EXIT_ENVIRONMENT
-    except MemoryError:
-        print("error: out of memory; the output folder is as it was", file=sys.stderr)
-        if args.verbose:
-            raise
-        return EXIT_ENVIRONMENT
-    except OSError as exc:
-        print(f"error: {_describe(exc)}; the output folder is as it was", file=sys.stderr)
-        if args.verbose:
-            raise
-        return EXIT_ENVIRONMENT
+        return code
     finally:
         signal.signal(signal.SIGTERM, previous)
 
 
 def _terminate(signum, frame) -> None:
     raise Terminated()
+
+
+def _failure(exc: BaseException) -> tuple[str, int]:
+    """The one line and the exit code for a failure that is not the input's fault."""
+    unchanged = "the output folder is as it was"
+    if isinstance(exc, KeyboardInterrupt):
+        return f"interrupted (Ctrl-C); {unchanged}", EXIT_INTERRUPT
+    if isinstance(exc, Terminated):
+        return f"terminated (SIGTERM); {unchanged}", EXIT_TERMINATED
+    if isinstance(exc, EnvironmentFailure):
+        return f"error: {exc}", EXIT_ENVIRONMENT
+    if isinstance(exc, MemoryError):
+        return f"error: out of memory; {unchanged}", EXIT_ENVIRONMENT
+    assert isinstance(exc, OSError)
+    return f"error: {_describe(exc)}; {unchanged}", EXIT_ENVIRONMENT
 
 
 def _describe(exc: OSError) -> str:

@@ -17,6 +17,7 @@ import hashlib
 import logging
 import os
 import shutil
+import signal
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -119,12 +120,18 @@ class Staging:
         self.files.add(rel)
 
     def commit(self) -> None:
-        """Carry over the previous build's other files, then switch folders in one step."""
+        """Carry over the previous build's other files, then switch folders in one step.
+
+        From the switch on the new build is in place: an interrupt that arrives while
+        the old one is removed is noted and dropped, so that nobody is told the output
+        folder is as it was when it is not.
+        """
         if self.out_dir.is_dir():
             _carry_over(self.out_dir, self.tmp, self.files)
-        old = switch(self.tmp, self.out_dir)
-        if old is not None:
-            _remove_tree(old)
+        with _signals_deferred():
+            old = switch(self.tmp, self.out_dir)
+            if old is not None:
+                _remove_tree(old)
 
     def discard(self) -> None:
         _remove_tree(self.tmp)
@@ -137,11 +144,36 @@ class Staging:
 
 
 def stage_file(folder: Path, rel: str, data: bytes) -> tuple[int, str]:
-    """Write one file under a staging folder; return its size and SHA-256."""
-    target = folder / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    """Write one file under a staging folder; return its size and SHA-256.
+
+    The staging folder itself is never created here: a worker that outlives its
+    build must not bring back a folder the next build has removed.
+    """
+    target = folder
+    for part in rel.split("/")[:-1]:
+        target = target / part
+        target.mkdir(exist_ok=True)
+    (folder / rel).write_bytes(data)
     return len(data), hashlib.sha256(data).hexdigest()
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Note SIGINT and SIGTERM instead of acting on them, for the length of the block."""
+    noted: list[int] = []
+    try:
+        previous = {sig: signal.signal(sig, lambda number, frame: noted.append(number))
+                    for sig in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread: signals cannot reach this code anyway
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if noted:
+            log.debug("interrupt received after the new build was in place; it is complete")
 
 
 def _carry_over(source: Path, dest: Path, made: set[str]) -> None:
