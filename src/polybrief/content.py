@@ -281,11 +281,13 @@ def _build_brief(r: _Reader, f: dict[str, yaml.Node], file: Path, display: str) 
     max_pages = None
     if "max_pages" in f:
         node = f["max_pages"]
-        if node.tag != "tag:yaml.org,2002:int" or int(node.value) < 1:
+        value = node.value if isinstance(node, yaml.ScalarNode) else ""
+        if node.tag != "tag:yaml.org,2002:int" or not re.fullmatch(r"[0-9]{1,6}", value) \
+                or int(value) < 1:
             r.error(node, f"'max_pages' must be a whole number of pages "
-                          f"(got {excerpt(node.value)})")
+                          f"(got {excerpt(value)})")
         else:
-            max_pages = int(node.value)
+            max_pages = int(value)
     brief = dict(
         max_pages=max_pages,
         max_pages_line=f["max_pages"].start_mark.line + 1 if "max_pages" in f else None,

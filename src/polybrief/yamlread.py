@@ -7,6 +7,8 @@ and column where they start, before any node is built.
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from .errors import Problem, ProjectError
@@ -23,7 +25,7 @@ _CLOSE = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToke
 
 def compose(source: str, display: str) -> yaml.Node | None:
     """Parse a YAML document into nodes; raise ProjectError with line and column."""
-    problems = control_problems(source, display)
+    problems = control_problems(source, display) + _separators(source, display)
     if problems:
         raise ProjectError(problems)
     try:
@@ -46,6 +48,19 @@ def compose(source: str, display: str) -> yaml.Node | None:
             column = position - source.rfind("\n", 0, position)
         reason = getattr(exc, "reason", None) or "unreadable"
         raise ProjectError(Problem(display, f"invalid YAML: {reason}", line, column)) from None
+
+
+def _separators(source: str, display: str) -> list[Problem]:
+    """U+2028 and U+2029 end a line for YAML but not for editors: every later line
+    number would be off, so they are refused where they stand."""
+    problems = []
+    for match in re.finditer("[\u2028\u2029]", source):
+        start = match.start()
+        problems.append(Problem(display, f"U+{ord(match[0]):04X} (a line or paragraph "
+                                         f"separator) is not allowed; use a newline",
+                                source.count("\n", 0, start) + 1,
+                                start - source.rfind("\n", 0, start)))
+    return problems
 
 
 def _check_tokens(source: str, display: str) -> None:
