@@ -304,6 +304,14 @@ def test_large_legitimate_inputs_keep_working(built, capsys):
     assert html.count("<tr") >= 10000 and "River 9999" in html
 
 
+def test_table_over_the_cell_limit_is_refused(built, capsys, monkeypatch):
+    from polybrief import content
+
+    monkeypatch.setattr(content, "MAX_TABLE_CELLS", 3)
+    fails(built, capsys, f"error: {BRIEF}:26:13: a table of 2 rows × 2 columns is over 3 "
+                         "cells; split it or publish the data as a file")
+
+
 def test_catalog_of_100000_entries_loads(tmp_path):
     from polybrief.i18n import load_catalog, parse_language
 

@@ -20,6 +20,9 @@ from .yamlread import compose
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 COUNTRY = re.compile(r"[A-Z]{2}")
 BLOCK_KINDS = ("paragraph", "list", "table", "quote")
+# Far beyond a printed table (10,000 rows of 10 columns is some 350 pages), small
+# enough that laying it out stays within minutes and a worker's memory.
+MAX_TABLE_CELLS = 100_000
 
 
 @dataclass(frozen=True)
@@ -352,7 +355,13 @@ def _table(r: _Reader, node: yaml.Node) -> Table | None:
     header = [r.text(n, "header cell", markdown=True)
               for n in r.sequence(f.get("header"), "header")]
     rows = []
-    for row_node in r.sequence(f.get("rows"), "rows"):
+    row_nodes = r.sequence(f.get("rows"), "rows")
+    if len(row_nodes) * max(len(header), 1) > MAX_TABLE_CELLS:
+        r.error(f["rows"], f"a table of {len(row_nodes):,} rows × {len(header)} columns is "
+                           f"over {MAX_TABLE_CELLS:,} cells; split it or publish the data "
+                           f"as a file")
+        return None
+    for row_node in row_nodes:
         row = [r.text(n, "table cell", markdown=True, numbers=True)
                for n in r.sequence(row_node, "row")]
         if header and len(row) != len(header):
