@@ -416,3 +416,23 @@ def test_a_build_replaces_dist_in_one_step_and_leaves_nothing_beside_it(built, m
     assert set(new) == set(old)  # the other languages' files were carried over
     assert sorted(p.name for p in built.iterdir() if p.name.startswith(".dist")) == [
         ".dist.lock"]
+
+
+def test_weasyprint_reads_through_the_same_gate(tmp_path, canary):
+    from polybrief.pdf import ProjectFetcher
+
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "style.css").write_text("p { color: black }")
+    (root / "away.css").symlink_to(canary)
+    os.mkfifo(root / "pipe.css")
+    fetcher = ProjectFetcher(root)
+    response = fetcher.fetch((root / "style.css").as_uri())
+    assert response.read() == b"p { color: black }"
+    for url, reason in [((root / "away.css").as_uri(), "outside the project"),
+                        ((root / "pipe.css").as_uri(), "not a regular file"),
+                        (canary.as_uri(), "outside the project"),
+                        ("https://example.org/x.css", "only the project's own files")]:
+        with pytest.raises(ValueError, match=reason) as caught:
+            fetcher.fetch(url)
+        assert CANARY not in str(caught.value)

@@ -19,7 +19,7 @@ from .errors import Problem, ProjectError
 KB, MB = 1024, 1024 * 1024
 # Far above any real project, low enough that a mistake cannot exhaust memory.
 LIMITS = {"brief": 4 * MB, "catalog": 64 * MB, "template": 2 * MB, "config": 1 * MB,
-          "manifest": 64 * MB, "output": 512 * MB}
+          "manifest": 64 * MB, "output": 512 * MB, "asset": 16 * MB}
 EXCERPT = 40
 
 # C0 and C1 controls other than tab and newline. In a file, the carriage return of a

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import io
 import logging
+import mimetypes
 import re
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from .config import Config
 from .errors import Problem, Problems, ProjectError
+from .files import read_bytes
 from .i18n import Language
 from .output import source_date_epoch
 
@@ -100,19 +102,23 @@ class ProjectFetcher:
     """Let WeasyPrint read files inside the project only: no network, nothing else on disk."""
 
     def __init__(self, root: Path) -> None:
-        from weasyprint import URLFetcher
-
         self.root = root.resolve()
-        self._inner = URLFetcher(allowed_protocols=("file",))
 
     def fetch(self, url: str, headers=None):
+        from weasyprint.urls import URLFetcherResponse
+
         parts = urlsplit(url)
         if parts.scheme != "file":
             raise ValueError(f"blocked: {url} (only the project's own files may be read)")
-        path = Path(unquote(parts.path)).resolve()
-        if not path.is_relative_to(self.root):
-            raise ValueError(f"blocked: {url} lies outside the project")
-        return self._inner.fetch(url, headers)
+        path = Path(unquote(parts.path))
+        display = path.relative_to(self.root).as_posix() if path.is_relative_to(
+            self.root) else str(path)
+        try:  # the rules of every project file: inside after links, regular, bounded
+            data = read_bytes(path, self.root, display, "asset")
+        except ProjectError as exc:
+            raise ValueError(f"blocked: {exc}") from None
+        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=data, headers={"Content-Type": mime_type})
 
     __call__ = fetch
 
