@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from .errors import Problem, Problems, ProjectError
-from .files import excerpt, read_text
+from .files import describe_control, excerpt, read_text
 from .i18n import Language, Segment, parse_language
 from .markdown import markup_problem
 from .yamlread import compose
@@ -173,6 +173,10 @@ class _Reader:
             kind = {yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list"}.get(
                 type(node), "empty")
             self.error(node, f"'{what}' must be text (got {kind})")
+            return None
+        if name := describe_control(node.value):
+            self.error(node, f"'{what}': control character {name} (written as an escape) "
+                             f"is not allowed in text")
             return None
         return node.value
 

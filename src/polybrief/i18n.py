@@ -74,11 +74,16 @@ _CONTINUATION = re.compile(rf"^{_STRING}\s*$")
 _KEYWORD_START = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+"')
 
 
+def po_lines(text: str) -> list[str]:
+    """A PO file's lines as editors and msgfmt count them: split at line feeds only."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def check_po_syntax(text: str) -> list[tuple[int, str]]:
     """Return (line, message) for every line of a PO file that is not valid PO syntax."""
     problems: list[tuple[int, str]] = []
     previous = None
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(po_lines(text), start=1):
         line = raw.strip()
         if line.startswith("#~"):
             line = line[2:].strip()
@@ -156,7 +161,8 @@ def load_catalog(path: Path, display: str, domain: str, language: Language,
         catalog = read_po(io.StringIO(text), locale=language.locale, domain=domain,
                           abort_invalid=True)
     except PoFileError as exc:
-        raise ProjectError(Problem(display, str(exc).split(" on ")[0], exc.lineno)) from None
+        raise ProjectError(Problem(display, str(exc).split(" on ")[0],
+                                   exc.lineno + 1)) from None
     except (ValueError, UnknownLocaleError) as exc:
         raise ProjectError(Problem(display, str(exc))) from None
     if problems := translation_controls(catalog, display):
@@ -173,7 +179,7 @@ _CONTROL_ESCAPES = set("abfv01234567x")  # C escapes msgfmt turns into control c
 def escape_controls(text: str, display: str) -> list[Problem]:
     """Escapes in PO strings that stand for control characters (\\f, \\v, \\x01, \\033)."""
     problems = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(po_lines(text), start=1):
         quoted = line.find('"')
         if quoted < 0 or line.lstrip().startswith("#") and not line.startswith("#~"):
             continue
@@ -207,7 +213,7 @@ def _restore_previous_ids(text: str, catalog: Catalog) -> None:
     previous: list[str] = []
     current: list[str] | None = None
     msgid: list[str] | None = None
-    for line in text.splitlines() + [""]:
+    for line in po_lines(text) + [""]:
         if line.startswith("#| msgid "):
             previous, current = [unescape(line[9:].strip())], None
         elif line.startswith('#| "') and previous and current is None:

@@ -18,6 +18,7 @@ from .i18n import (
     count_words,
     escape_controls,
     parse_language,
+    po_lines,
     translation_controls,
 )
 from .markdown import MARKDOWN, markup_problem
@@ -71,7 +72,7 @@ def check_catalog(path: Path, display: str, markdown: bool, root: Path) -> list[
     try:
         catalog = read_po(io.StringIO(text), abort_invalid=True)
     except PoFileError as exc:
-        return [Finding(display, exc.lineno, str(exc).split(" on ")[0])]
+        return [Finding(display, exc.lineno + 1, str(exc).split(" on ")[0])]
     header = _check_header(catalog, text, display, locale)
     findings = _findings(translation_controls(catalog, display)) + header
     nplurals = Catalog(locale=locale).num_plurals if not header else catalog.num_plurals
@@ -88,7 +89,7 @@ def check_catalog(path: Path, display: str, markdown: bool, root: Path) -> list[
 def _plural_entries(text: str) -> list[tuple[int, int]]:
     """(msgid line, number of msgstr[N]) of every plural entry, as written in the file."""
     entries: list[list[int]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(po_lines(text), start=1):
         if line.startswith("msgid "):
             entries.append([number, 0, 0])
         elif line.startswith("msgid_plural ") and entries:
