@@ -436,3 +436,26 @@ def test_weasyprint_reads_through_the_same_gate(tmp_path, canary):
         with pytest.raises(ValueError, match=reason) as caught:
             fetcher.fetch(url)
         assert CANARY not in str(caught.value)
+
+
+@pytest.mark.parametrize("damage", [
+    lambda entries: [dict(entries[0], bytes="x")] + entries[1:],
+    lambda entries: [dict(entries[0], date="June 2025")] + entries[1:],
+    lambda entries: [dict(entries[0], sha256=None)] + entries[1:],
+    lambda entries: [dict(entries[0], format="exe")] + entries[1:],
+    lambda entries: [dict(entries[0], extra=1)] + entries[1:],
+    lambda entries: {"not": "a list"},
+    lambda entries: json.loads("[" * 100000 + "]" * 100000),
+], ids=["bytes", "date", "sha256", "format", "field", "table", "nested"])
+def test_merge_reports_a_damaged_shard_manifest_in_one_line(built, tmp_path, capsys, damage):
+    shard = tmp_path / "shard"
+    assert run(built, "build", "-q", "--out", str(shard)) == 0
+    manifest = shard / "manifest.json"
+    try:
+        damaged = damage(json.loads(manifest.read_text()))
+        manifest.write_text(json.dumps(damaged))
+    except RecursionError:
+        manifest.write_text("[" * 100000 + "]" * 100000)
+    fails(built, capsys, f"error: {manifest}: not a readable polybrief manifest",
+          command="merge-manifests", args=(str(shard), "--out", str(tmp_path / "merged")))
+    assert not (tmp_path / "merged").exists()

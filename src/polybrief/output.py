@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import stat
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,6 +34,39 @@ class Output:
     coverage: float | None = None
 
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def output_from_json(entry: object) -> Output:
+    """An Output from a manifest or cache entry; ValueError unless every field has its type."""
+    if not isinstance(entry, dict):
+        raise ValueError("an entry is not a table")
+    output = Output(**entry)  # TypeError on a missing or unknown field
+    texts = (output.brief, output.lang, output.format, output.path, output.sha256)
+    if not all(isinstance(value, str) for value in texts) or \
+            output.format not in ("html", "pdf") or not _SHA256.fullmatch(output.sha256):
+        raise ValueError(f"entry for {excerpt(output.path)} has a wrong field")
+    for value, kinds in ((output.bytes, int), (output.pages, (int, type(None))),
+                         (output.title, (str, type(None))), (output.date, (str, type(None))),
+                         (output.coverage, (int, float, type(None)))):
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            raise ValueError(f"entry for {excerpt(output.path)} has a wrong field")
+    if output.date is not None:
+        dt.date.fromisoformat(output.date)
+    return output
+
+
+def outputs_from_json(data: bytes) -> list[Output]:
+    """Every entry of a manifest; ValueError (or TypeError) for anything else."""
+    try:
+        entries = json.loads(data)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if not isinstance(entries, list):
+        raise ValueError("not a list of entries")
+    return [output_from_json(entry) for entry in entries]
+
+
 def source_date_epoch() -> dt.datetime | None:
     """SOURCE_DATE_EPOCH as a UTC time, when set: the date stamped on reproducible outputs."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -53,10 +87,7 @@ def read_manifest(out_dir: Path) -> list[Output]:
     if not path.exists() and not path.is_symlink():
         return []
     try:
-        entries = json.loads(read_bytes(path, out_dir, display, "manifest"))
-        if not isinstance(entries, list):
-            raise TypeError("not a list of entries")
-        outputs = [Output(**entry) for entry in entries]
+        outputs = outputs_from_json(read_bytes(path, out_dir, display, "manifest"))
     except (ValueError, TypeError) as exc:
         log.warning("%s: not a polybrief manifest (%s); starting a new one", display,
                     excerpt(str(exc), 80))
@@ -163,7 +194,7 @@ class Cache:
                 raise ValueError("'outputs' and 'fonts' must be tables")
             outputs = []
             for rel, entry in entries.items():
-                outputs.append(Output(**entry["output"]))
+                outputs.append(output_from_json(entry["output"]))
                 if not isinstance(entry["key"], str) or outputs[-1].path != rel:
                     raise ValueError(f"bad entry for {excerpt(rel)}")
             for known in fonts.values():
@@ -171,7 +202,7 @@ class Cache:
                         and all(isinstance(v, int) for v in known[:2])
                         and isinstance(known[2], str)):
                     raise ValueError("bad font entry")
-        except (ValueError, KeyError, TypeError, ProjectError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError, ProjectError) as exc:
             reason = exc.problems[0].message if isinstance(exc, ProjectError) else exc
             log.warning("%s: discarding the build cache (%s); rebuilding everything",
                         display, excerpt(str(reason), 80))

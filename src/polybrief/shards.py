@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 from .errors import Problems, ProjectError
@@ -15,6 +14,7 @@ from .output import (
     check_paths,
     manifest_bytes,
     merge_manifest,
+    outputs_from_json,
     read_manifest,
 )
 from .project import Project, render_index
@@ -35,10 +35,7 @@ def merge_shards(project: Project, folders: list[Path], out_dir: Path) -> list[O
         path = folder / MANIFEST
         display = str(path)
         try:
-            entries = json.loads(read_bytes(path, folder, display, "manifest"))
-            if not isinstance(entries, list):
-                raise TypeError("not a list of entries")
-            outputs = [Output(**entry) for entry in entries]
+            outputs = outputs_from_json(read_bytes(path, folder, display, "manifest"))
             check_paths(outputs, folder, display)
         except ProjectError as exc:
             problems.extend(exc)
