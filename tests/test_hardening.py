@@ -88,6 +88,24 @@ def test_link_inside_the_project_is_followed(built, capsys):
     assert run(built, "build", "-q", "--force") == 0
 
 
+def test_folder_in_place_of_a_brief_is_refused(built, capsys):
+    (built / BRIEF).unlink()
+    (built / BRIEF).mkdir()
+    fails(built, capsys, f"error: {BRIEF}: is not a regular file (a folder, FIFO or device)")
+
+
+def test_os_error_without_a_file_name_is_still_one_line(built, capsys, monkeypatch):
+    from polybrief import project
+
+    def broken(*args):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(project, "stage_file", broken)
+    edit(built, BRIEF, "Rivers of the Steppe", "Rivers of the Plain")
+    err = fails(built, capsys, code=3, args=("-j", "1"))
+    assert one_line(err) == "error: Input/output error; the output folder is as it was"
+
+
 def test_fifo_in_place_of_a_brief_is_refused_without_waiting(built, capsys):
     (built / BRIEF).unlink()
     os.mkfifo(built / BRIEF)

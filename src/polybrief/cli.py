@@ -169,7 +169,7 @@ def _failure(exc: BaseException) -> tuple[str, int]:
 def _describe(exc: OSError) -> str:
     """One line for a failure of the machine: what, and on which file."""
     reason = exc.strerror or str(exc) or type(exc).__name__
-    where = exc.filename if exc.filename is not None else ""
+    where = exc.filename if isinstance(exc.filename, str) else ""
     if exc.errno == errno.ENOSPC:
         reason = "no space left on the device"
     return f"{_display(Path(where))}: {reason}" if where else reason

@@ -8,6 +8,7 @@ the permissions an ordinary file gets, or those of the file it replaces.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -55,15 +56,21 @@ def read_bytes(path: Path, root: Path, display: str, kind: str) -> bytes:
                                             "polybrief reads only the project's own files"))
     limit = LIMITS[kind]
     try:
-        fd = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
         raise ProjectError(Problem(display, "no such file")) from None
     except PermissionError:
         raise EnvironmentFailure(f"{display}: permission denied (cannot read it)") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # swapped for a link since it was resolved
+            raise ProjectError(Problem(display, "changed into a link while being read")) \
+                from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ProjectError(Problem(display, "is not a regular file (a folder, FIFO or "
+                                            "device); polybrief reads only files"))
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ProjectError(Problem(display, "is not a regular file (a folder, FIFO or "
-                                                "device); polybrief reads only files"))
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise ProjectError(Problem(display, f"is larger than a {kind} may be "

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .files import EnvironmentFailure, default_mode, umask
+from .output import file_digest
 
 log = logging.getLogger(__name__)
 RENAME_EXCHANGE = 2
@@ -107,13 +108,8 @@ class Staging:
 
     def write_if_changed(self, rel: str, data: bytes) -> None:
         """Stage a file unless the output folder holds these bytes: the old file is kept."""
-        previous = self.out_dir / rel
-        try:
-            if not previous.is_symlink() and previous.read_bytes() == data:
-                return
-        except OSError:
-            pass
-        self.write(rel, data)
+        if file_digest(self.out_dir, rel) != hashlib.sha256(data).hexdigest():
+            self.write(rel, data)
 
     def adopt(self, rel: str) -> None:
         """Take into the build a file a worker process staged itself."""
