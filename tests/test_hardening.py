@@ -194,6 +194,15 @@ def test_out_dir_in_config_must_stay_inside_the_project(built, capsys):
     fails(built, capsys, "'out_dir' must be a folder inside the project")
 
 
+def test_output_folder_linked_outside_the_project_is_refused(built, tmp_path, capsys):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (built / "dist").rename(tmp_path / "old-dist")
+    (built / "dist").symlink_to(elsewhere)
+    fails(built, capsys, "'out_dir' 'dist' is a link to a folder outside the project")
+    assert not any(elsewhere.iterdir())
+
+
 def test_a_folder_that_is_not_a_build_is_never_taken_over(built, tmp_path, capsys):
     foreign = tmp_path / "documents"
     foreign.mkdir()
@@ -477,3 +486,23 @@ def test_merge_reports_a_damaged_shard_manifest_in_one_line(built, tmp_path, cap
     fails(built, capsys, f"error: {manifest}: not a readable polybrief manifest",
           command="merge-manifests", args=(str(shard), "--out", str(tmp_path / "merged")))
     assert not (tmp_path / "merged").exists()
+
+
+@pytest.mark.parametrize(("translation", "why"), [
+    ("Бет %(nope)s", "has unknown placeholder %(nope)s"),
+    ("Бет %d / %s", "has a placeholder or a single % that cannot be formatted"),
+    ("Бет %(page)s / %(pages)s, 100%", "has a placeholder or a single % that cannot be "
+                                        "formatted (write a literal % as %%)"),
+])
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_ui_translation_that_cannot_be_formatted_is_located(built, capsys, translation, why,
+                                                            command):
+    edit(built, RU_UI, 'msgstr "Страница %(page)s из %(pages)s"', f'msgstr "{translation}"')
+    fails(built, capsys, f"{RU_UI}:95: the translation of 'Page %(page)s of %(pages)s' {why}",
+          command=command)
+
+
+def test_ui_translation_with_a_literal_percent_sign_builds(built):
+    edit(built, RU_UI, 'msgstr "Страница %(page)s из %(pages)s"',
+         'msgstr "Страница %(page)s из %(pages)s (100%%)"')
+    assert run(built, "build", "-q", "--lang", "ru") == 0

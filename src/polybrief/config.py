@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, Problems, ProjectError
-from .files import excerpt, plain_relative, read_text
+from .files import excerpt, inside, plain_relative, read_text
 from .i18n import Language, parse_language
 
 PAPER_SIZES = ("A3", "A4", "A5", "B4", "B5", "letter", "legal", "ledger")
@@ -117,6 +117,9 @@ def load_config(root: Path) -> Config:
         bad("out_dir", "'out_dir' must be a folder inside the project, such as \"dist\" "
                        "(to build elsewhere, use --out)")
         out_dir = "dist"
+    elif inside(root / out_dir, root) is None:
+        bad("out_dir", f"'out_dir' {excerpt(out_dir)} is a link to a folder outside the "
+                       f"project (to build elsewhere, use --out)")
 
     paper = table.get("paper", "A4")
     if paper not in PAPER_SIZES:

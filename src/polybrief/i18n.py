@@ -165,7 +165,10 @@ def load_catalog(path: Path, display: str, domain: str, language: Language,
                                    exc.lineno + 1)) from None
     except (ValueError, UnknownLocaleError) as exc:
         raise ProjectError(Problem(display, str(exc))) from None
-    if problems := translation_controls(catalog, display):
+    problems = translation_controls(catalog, display)
+    if domain == UI_DOMAIN:
+        problems += format_problems(catalog, display)
+    if problems:
         raise ProjectError(problems)
     _restore_previous_ids(text, catalog)
     return MessageCatalog(path, display, domain, language, catalog,
@@ -188,6 +191,38 @@ def escape_controls(text: str, display: str) -> list[Problem]:
                 problems.append(Problem(display, f"escape \\{match[1]} stands for a control "
                                                  f"character; only \\t and \\n are allowed",
                                         number, match.start() + 1))
+    return problems
+
+
+_NAMED = re.compile(r"%\((\w+)\)")
+
+
+def format_problems(catalog: Catalog, display: str) -> list[Problem]:
+    """UI translations that the templates' %-formatting would fail on, with their line.
+
+    Jinja formats every UI string with the template's named values, so a translation
+    may use only the source's ``%(name)s`` placeholders, and a literal % must be %%.
+    """
+    problems = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
+        names = {name: 1 for msgid in ids for name in _NAMED.findall(msgid)}
+        if isinstance(message.id, (list, tuple)):
+            names["num"] = 1
+        strings = message.string if isinstance(message.string, (list, tuple)) else (
+            message.string,)
+        for string in filter(None, strings):
+            try:
+                string % names
+            except (KeyError, ValueError, TypeError) as exc:
+                why = f"unknown placeholder %({exc.args[0]})s" if isinstance(
+                    exc, KeyError) else "a placeholder or a single % that cannot be " \
+                                        "formatted (write a literal % as %%)"
+                problems.append(Problem(display, f"the translation of {excerpt(message.id)} "
+                                                 f"has {why}", message.lineno))
+                break
     return problems
 
 

@@ -14,9 +14,11 @@ from babel.messages.pofile import PoFileError, read_po
 from .errors import Problem, ProjectError
 from .files import control_problems, decode, excerpt, read_bytes
 from .i18n import (
+    UI_DOMAIN,
     check_po_syntax,
     count_words,
     escape_controls,
+    format_problems,
     parse_language,
     po_lines,
     translation_controls,
@@ -75,6 +77,8 @@ def check_catalog(path: Path, display: str, markdown: bool, root: Path) -> list[
         return [Finding(display, exc.lineno + 1, str(exc).split(" on ")[0])]
     header = _check_header(catalog, text, display, locale)
     findings = _findings(translation_controls(catalog, display)) + header
+    if path.stem == UI_DOMAIN:
+        findings += _findings(format_problems(catalog, display))
     nplurals = Catalog(locale=locale).num_plurals if not header else catalog.num_plurals
     for line, count in _plural_entries(text):
         if count != nplurals:
