@@ -85,7 +85,7 @@ def test_changed_source_goes_fuzzy_and_the_build_falls_back(mini, capsys):
 
     assert run(mini, "build", "-q", "--lang", "ru", "--use-fuzzy") == 0
     html = (mini / "dist" / "ru" / "mini.html").read_text()
-    assert "<p>Амударья и Сырдарья пересекают регион.</p>" in html
+    assert "<p>Амударья и\u00a0Сырдарья пересекают регион.</p>" in html
     assert "Черновик перевода" not in html
 
 

@@ -22,6 +22,7 @@ from .files import control_problems, read_bytes, read_text
 from .i18n import Formatter, Language, MessageCatalog
 from .markdown import RUBY, markup_problem, render_inline, strip_inline
 from .pdf import TextRun
+from .typography import typeset
 
 SPACED_SCRIPTS = ("Latn", "Cyrl", "Grek")
 UNJUSTIFIED_SCRIPTS = ("Thai",)  # justification would stretch only the rare spaces
@@ -87,6 +88,7 @@ class Localized:
     plain: str
     html: Markup
     fallback_lang: str | None = None
+    label: str = ""  # the plain text as set on the page, for labels CSS draws from attributes
 
     @property
     def lang_attr(self) -> Markup:
@@ -133,16 +135,17 @@ class ContentTranslator:
                 if text.markdown and (why := markup_problem(found)):
                     message = self.catalog.catalog.get(text.value, text.context)
                     raise ProjectError(Problem(self.catalog.display, why, message.lineno))
-        html = render_inline(value) if text.markdown else Markup(escape(value))
-        plain = strip_inline(value) if text.markdown else value
         shown_in = self.brief.lang if fallback else self.language
+        html = _map_text(render_inline(value) if text.markdown else Markup(escape(value)),
+                         lambda run: typeset(run, shown_in))
+        plain = strip_inline(value) if text.markdown else value  # metadata: as written
         self.runs.append(TextRun(plain + "".join(m[2] for m in RUBY.finditer(value)), shown_in,
                                  self.brief.path, text.line))
         if phrases or shown_in.babel.language == "ko":
             html = wrap_phrases(html, shown_in)
         if shown_in.direction == "rtl":
             html = isolate_ltr(html)
-        return Localized(plain, html, fallback)
+        return Localized(plain, html, fallback, typeset(plain, shown_in))
 
 
 def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
