@@ -80,3 +80,20 @@ def test_chinese_ui_strings_have_no_spaces_around_numbers(sample):
     html = (sample / "dist" / "zh-Hans" / "china-central-asia.html").read_text(encoding="utf-8")
     assert re.search(r"涉及\d+个国家", html)
     assert "于 " not in html and " 发布" not in html
+
+
+def test_cjk_numbers_are_kept_with_their_counters_in_html():
+    from polybrief.typography import typeset_html
+
+    assert typeset_html("論点を3点に、2025—2026年を", lang("ja")) == (
+        '論点を<span class="nb">3点</span>に、<span class="nb">2025—2026年</span>を')
+    assert typeset_html("from 3 to 5 years", lang("en")) == "from 3 to 5 years"
+
+
+@pytest.mark.parametrize("tag", ["ja", "zh-Hans"])
+def test_no_pdf_line_breaks_between_a_number_and_its_counter(sample, tag):
+    lines = [line.strip() for line in pdf_text(
+        sample / "dist" / tag / f"china-central-asia.{tag}.pdf").splitlines()]
+    broken = [(a[-12:], b[:6]) for a, b in zip(lines, lines[1:], strict=False)
+              if re.search(r"[0-9][—–-]?$", a) and re.match(r"[\u3040-\u30ff\u4e00-\u9fff]", b)]
+    assert broken == []

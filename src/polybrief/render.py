@@ -22,11 +22,10 @@ from .files import control_problems, read_bytes, read_text
 from .i18n import Formatter, Language, MessageCatalog
 from .markdown import RUBY, markup_problem, render_inline, strip_inline
 from .pdf import TextRun
-from .typography import typeset
+from .typography import CJK_SCRIPTS, typeset, typeset_html
 
 SPACED_SCRIPTS = ("Latn", "Cyrl", "Grek")
 UNJUSTIFIED_SCRIPTS = ("Thai",)  # justification would stretch only the rare spaces
-HAN_SCRIPTS = ("Jpan", "Hans", "Hant", "Kore", "Hani")
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "th", "caption", ".sans")
 
 
@@ -137,7 +136,7 @@ class ContentTranslator:
                     raise ProjectError(Problem(self.catalog.display, why, message.lineno))
         shown_in = self.brief.lang if fallback else self.language
         html = _map_text(render_inline(value) if text.markdown else Markup(escape(value)),
-                         lambda run: typeset(run, shown_in))
+                         lambda run: typeset_html(run, shown_in))
         plain = strip_inline(value) if text.markdown else value  # metadata: as written
         self.runs.append(TextRun(plain + "".join(m[2] for m in RUBY.finditer(value)), shown_in,
                                  self.brief.path, text.line))
@@ -204,7 +203,7 @@ def language_css(config: Config, languages: tuple[Language, ...]) -> Markup:
             heading = ", ".join(f"{h}:lang({tag}), {h} :lang({tag})" for h in HEADING_TAGS)
             rules.append(f":lang({tag}) {{ font-family: {_families(stack.serif, 'serif')}; }}")
             rules.append(f"{heading} {{ font-family: {_families(stack.sans, 'sans-serif')}; }}")
-            if language.script in HAN_SCRIPTS:
+            if language.script in CJK_SCRIPTS:
                 # In CJK body text, bold is set in the gothic (sans) face, as printers do.
                 rules.append(f":lang({tag}) :is(strong, b, em) {{ "
                              f"font-family: {_families(stack.sans, 'sans-serif')}; }}")

@@ -10,6 +10,9 @@ invisible characters.
 - Russian and other East Slavic languages: a one-letter preposition or conjunction
   stays with the word after it.
 - French: a narrow no-break space before ``; : ! ?`` and ``»`` and after ``«``.
+- Japanese, Chinese and Korean: a number (or a range of numbers) stays with the
+  counter or unit after it (``3点``, ``2025—2026年``), in the HTML as a span that
+  does not wrap.
 """
 
 from __future__ import annotations
@@ -29,6 +32,20 @@ SHORT_WORDS = {
 }
 FRENCH_BEFORE = re.compile(r"[ \u00a0\u202f]*([;:!?»])")
 FRENCH_AFTER = re.compile(r"«[ \u00a0\u202f]*")
+
+
+CJK_SCRIPTS = ("Jpan", "Hans", "Hant", "Kore", "Hani")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+NUMBER_AND_COUNTER = re.compile(
+    rf"[0-9０-９]+(?:[.,][0-9]+)*(?:[—–~〜\-][0-9０-９]+(?:[.,][0-9]+)*)?[{_CJK}％%]")
+
+
+def typeset_html(text: str, language: Language) -> str:
+    """Typeset a run of escaped HTML text; in CJK, keep numbers with their counters."""
+    text = typeset(text, language)
+    if language.script in CJK_SCRIPTS:
+        text = NUMBER_AND_COUNTER.sub(lambda m: f'<span class="nb">{m[0]}</span>', text)
+    return text
 
 
 def typeset(text: str, language: Language) -> str:
