@@ -20,7 +20,39 @@ def test_config_reads_languages_fonts_and_defaults(tmp_path):
     assert config.out_dir == tmp_path / "dist" and config.paper == "A4"
     assert config.fonts_for(config.languages[1]).serif == ("A",)
     assert config.fonts_for(config.languages[1]).sans == ("A",)
-    assert config.fonts_for(config.languages[0]) is None
+    # ja has no configured stack: the installed Noto CJK JP faces, then Latin ones
+    ja = config.fonts_for(config.languages[0])
+    assert ja.serif == ("Noto Serif CJK JP", "Noto Serif")
+    assert ja.sans == ("Noto Sans CJK JP", "Noto Sans")
+
+
+@pytest.mark.parametrize(("tag", "serif", "sans"), [
+    ("en", "Noto Serif", "Noto Sans"),
+    ("kk", "Noto Serif", "Noto Sans"),
+    ("ar", "Noto Naskh Arabic", "Noto Sans Arabic"),
+    ("he", "Noto Serif Hebrew", "Noto Sans Hebrew"),
+    ("hi", "Noto Serif Devanagari", "Noto Sans Devanagari"),
+    ("th", "Noto Serif Thai", "Noto Sans Thai"),
+    ("ka", "Noto Serif Georgian", "Noto Sans Georgian"),
+    ("ko", "Noto Serif CJK KR", "Noto Sans CJK KR"),
+    ("zh-Hans", "Noto Serif CJK SC", "Noto Sans CJK SC"),
+    ("zh-Hant", "Noto Serif CJK TC", "Noto Sans CJK TC"),
+    ("zh-Hant-HK", "Noto Serif CJK HK", "Noto Sans CJK HK"),
+])
+def test_default_font_stack_comes_from_installed_noto_families(tag, serif, sans):
+    from polybrief.fonts import default_stack
+    from polybrief.i18n import parse_language
+
+    stack = default_stack(parse_language(tag))
+    assert stack.serif[0] == serif and stack.sans[0] == sans
+
+
+def test_configured_fonts_override_the_defaults_by_language_or_script(tmp_path):
+    body = ('[tool.polybrief]\nlanguages = ["ar", "fa"]\n[tool.polybrief.fonts]\n'
+            'fa = { serif = "B" }\nArab = { serif = "A" }\n')
+    config = load_config(write(tmp_path, body))
+    assert config.fonts_for(config.languages[0]).serif == ("A",)
+    assert config.fonts_for(config.languages[1]).serif == ("B",)
 
 
 def test_config_reports_every_problem_with_its_line(tmp_path):

@@ -95,9 +95,14 @@ def test_readme_example_brief_loads_and_builds(tmp_path):
     assert (project / "dist" / "en" / "rivers.en.pdf").is_file()
 
 
-def test_init_suggests_fonts_for_a_script_without_any(mini, capsys):
+def test_init_of_a_script_without_configured_fonts_leaves_a_project_that_builds(mini, capsys):
     assert run(mini, "init", "ar") == 0
     err = capsys.readouterr().err
-    assert "No fonts are configured for ar" in err
+    assert "Fonts for ar: Noto Naskh Arabic, Noto Serif (text), Noto Sans Arabic, Noto Sans " \
+           "(headings)" in err
     assert 'Arab = { serif = ["Noto Naskh Arabic", "Noto Serif"], sans = ["Noto Sans Arabic", ' \
            '"Noto Sans"] }' in err
+    assert run(mini, "init", "he", "-q") == 0  # a second init works too
+    assert run(mini, "status", "--json") == 0
+    assert run(mini, "build", "-q", "--lang", "ar", "--lang", "he") == 0
+    assert (mini / "dist" / "ar" / "mini.ar.pdf").is_file()

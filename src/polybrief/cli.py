@@ -228,8 +228,8 @@ def _report_files(args: argparse.Namespace, paths: list[Path], verb: str, what: 
 
 
 def _init(args: argparse.Namespace) -> int:
+    from .fonts import toml_line
     from .i18n import parse_language
-    from .pdf import suggest_stack
     from .project import load_project
     from .translate import init_language
 
@@ -241,11 +241,17 @@ def _init(args: argparse.Namespace) -> int:
         print(f"Add \"{args.tag}\" to 'languages' in [tool.polybrief] of pyproject.toml",
               file=sys.stderr)
     language = parse_language(args.tag)
-    if project.config.fonts_for(language) is None:
-        hint = suggest_stack(language)
-        print(f"No fonts are configured for {args.tag}: add a line to "
-              f"[tool.polybrief.fonts] in pyproject.toml"
-              + (f", for example:\n  {hint}" if hint else ""), file=sys.stderr)
+    stack = project.config.fonts_for(language)
+    if stack is None:
+        print(f"No installed font covers {args.tag}: install one (for example from "
+              f"fonts-noto-core or fonts-noto-extra), or set its fonts in "
+              f"[tool.polybrief.fonts] of pyproject.toml; the build needs them",
+              file=sys.stderr)
+    elif not args.quiet:
+        print(f"Fonts for {args.tag}: {', '.join(stack.serif)} (text), "
+              f"{', '.join(stack.sans)} (headings); to choose others, add to "
+              f"[tool.polybrief.fonts]:\n  {toml_line(language.script or args.tag, stack)}",
+              file=sys.stderr)
     if not args.quiet:
         print(f"Initialised {args.tag}: {len(written)} catalogs; translate them, then build",
               file=sys.stderr)

@@ -11,20 +11,13 @@ from pathlib import Path
 
 from .errors import Problem, Problems, ProjectError
 from .files import excerpt, inside, plain_relative, read_text
+from .fonts import FontStack, default_stack
 from .i18n import Language, parse_language
 
 PAPER_SIZES = ("A3", "A4", "A5", "B4", "B5", "letter", "legal", "ledger")
 FONT_ROLES = ("serif", "sans")
 FAMILY = re.compile(r"[\w][\w .\-]*")
 KNOWN_KEYS = ("languages", "out_dir", "paper", "fonts", "min_coverage", "compact_fonts")
-
-
-@dataclass(frozen=True)
-class FontStack:
-    """Font families for one language or script: body text and headings."""
-
-    serif: tuple[str, ...]
-    sans: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -57,8 +50,10 @@ class Config:
         return self.min_coverage.get(language.tag, self.min_coverage.get("*", 0.0))
 
     def fonts_for(self, language: Language) -> FontStack | None:
-        """Return the font stack configured for a language, else for its script."""
-        return self.fonts.get(language.tag) or self.fonts.get(language.script)
+        """The font stack configured for a language, else for its script, else the
+        installed Noto families that cover it."""
+        return (self.fonts.get(language.tag) or self.fonts.get(language.script)
+                or default_stack(language))
 
 
 def _line_of(text: str, key: str) -> int | None:

@@ -59,27 +59,6 @@ def resolve_family(family: str) -> tuple[FontFile, ...]:
     return tuple(files)
 
 
-def suggest_stack(language: Language) -> str | None:
-    """A font-stack line for pyproject.toml from the Noto families Fontconfig has for a language."""
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return None
-    result = subprocess.run([fc_list, f":lang={language.locale.split('_')[0]}", "family"],
-                            capture_output=True, text=True, check=False)
-    families = sorted({line.split(",")[0] for line in result.stdout.splitlines()
-                       if line.startswith("Noto") and "Mono" not in line})
-    serif = next((f for f in families if "Serif" in f or "Naskh" in f), None)
-    sans = next((f for f in families if "Sans" in f), None)
-    if not serif and not sans:
-        return None
-    latin = ("Noto Serif", "Noto Sans") if language.script not in ("Latn", "Cyrl") else ()
-    serif_stack = [f for f in (serif or sans, latin[0] if latin else None) if f]
-    sans_stack = [f for f in (sans or serif, latin[1] if latin else None) if f]
-    key = language.script or language.tag
-    quote = lambda names: ", ".join(f'"{n}"' for n in names)  # noqa: E731
-    return f"{key} = {{ serif = [{quote(serif_stack)}], sans = [{quote(sans_stack)}] }}"
-
-
 def check_fonts(config: Config, languages: tuple[Language, ...]) -> None:
     """Fail when a language has no font stack, or when none of its families is installed."""
     problems = Problems()

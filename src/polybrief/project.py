@@ -117,9 +117,7 @@ def load_project(root: Path) -> Project:
     except ProjectError as exc:
         problems.extend(exc)
     problems.raise_if_any()
-    project = Project(config, briefs, catalogs, renderer)
-    check_fonts(config, project.all_languages())
-    return project
+    return Project(config, briefs, catalogs, renderer)
 
 
 @dataclass(frozen=True)
@@ -234,6 +232,7 @@ def build(project: Project, selection: Selection = Selection(), out_dir: Path | 
     the others are rendered by ``jobs`` worker processes.
     """
     started = time.perf_counter()
+    check_fonts(project.config, project.all_languages())
     briefs, langs, formats = selection.resolve(project)
     coverages = check_coverage(project, briefs, langs, use_fuzzy, strict)
     out_dir = Path(os.path.realpath(out_dir or project.config.out_dir))
@@ -300,8 +299,8 @@ class InputKeys:
                      project.config.digest,
                      project.renderer.digest, str(use_fuzzy), str(compact)):
             common.update(part.encode() + b"\0")
-        for family in sorted({f for stack in project.config.fonts.values()
-                              for f in stack.serif + stack.sans}):
+        stacks = [project.config.fonts_for(lang) for lang in project.all_languages()]
+        for family in sorted({f for stack in stacks if stack for f in stack.serif + stack.sans}):
             for font in resolve_family(family):
                 common.update(f"{font.path}:{font.index}:".encode())
                 common.update(cache.font_digest(font.path).encode())
