@@ -97,3 +97,26 @@ def test_no_pdf_line_breaks_between_a_number_and_its_counter(sample, tag):
     broken = [(a[-12:], b[:6]) for a, b in zip(lines, lines[1:], strict=False)
               if re.search(r"[0-9][—–-]?$", a) and re.match(r"[\u3040-\u30ff\u4e00-\u9fff]", b)]
     assert broken == []
+
+
+def test_arabic_emphasis_is_bold_not_a_synthesized_slant(mini):
+    import subprocess
+
+    from conftest import run
+
+    assert run(mini, "init", "ar", "-q") == 0
+    po = mini / "locales" / "ar" / "LC_MESSAGES" / "mini.po"
+    text = po.read_text(encoding="utf-8")
+    text = text.replace('msgid "Background"\nmsgstr ""',
+                        'msgid "Background"\nmsgstr "خلفية"')
+    text = text.replace('msgid "The Amu Darya and the Syr Darya cross the region."\nmsgstr ""',
+                        'msgid "The Amu Darya and the Syr Darya cross the region."\n'
+                        'msgstr "يعبر النهران *المنطقة* كلها."')
+    po.write_text(text, encoding="utf-8")
+    assert run(mini, "build", "-q", "--lang", "ar") == 0
+    html = (mini / "dist" / "ar" / "mini.html").read_text(encoding="utf-8")
+    assert "<em>المنطقة</em>" in html
+    assert ":lang(ar) :is(em, i) { font-style: normal; font-weight: bold; }" in html
+    fonts = subprocess.run(["pdffonts", str(mini / "dist" / "ar" / "mini.ar.pdf")],
+                           capture_output=True, text=True, check=True).stdout
+    assert "Noto-Naskh-Arabic-Bold" in fonts, fonts

@@ -25,6 +25,7 @@ from .pdf import TextRun
 from .typography import CJK_SCRIPTS, typeset, typeset_html
 
 SPACED_SCRIPTS = ("Latn", "Cyrl", "Grek")
+UNSLANTED_SCRIPTS = ("Arab", "Hebr", "Syrc", "Thaa", "Nkoo")  # emphasis is bold, not italic
 UNJUSTIFIED_SCRIPTS = ("Thai",)  # justification would stretch only the rare spaces
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "th", "caption", ".sans")
 
@@ -207,6 +208,10 @@ def language_css(config: Config, languages: tuple[Language, ...]) -> Markup:
                 # In CJK body text, bold is set in the gothic (sans) face, as printers do.
                 rules.append(f":lang({tag}) :is(strong, b, em) {{ "
                              f"font-family: {_families(stack.sans, 'sans-serif')}; }}")
+        if language.script in UNSLANTED_SCRIPTS:
+            # These scripts have no italics: a synthesized slant is barely visible.
+            rules.append(f":lang({tag}) :is(em, i) {{ font-style: normal; "
+                         f"font-weight: bold; }}")
         if language.script in UNJUSTIFIED_SCRIPTS or (
                 language.script in SPACED_SCRIPTS
                 and not pyphen.language_fallback(language.locale)):
