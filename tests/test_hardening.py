@@ -506,3 +506,46 @@ def test_ui_translation_with_a_literal_percent_sign_builds(built):
     edit(built, RU_UI, 'msgstr "Страница %(page)s из %(pages)s"',
          'msgstr "Страница %(page)s из %(pages)s (100%%)"')
     assert run(built, "build", "-q", "--lang", "ru") == 0
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("charset=utf-8", "charset=latin1",
+     f"{RU_UI}:15: Content-Type declares charset 'latin1'; catalogs are UTF-8"),
+    ("plural=(n%10==1", "plural=(n/0==1",
+     f"{RU_UI}:12: Plural-Forms: the plural rule '(n/0==1 && n%100!=11 ? 0 : n%10>=2 && n%…' "
+     "is not usable ('integer division or modulo by zero')"),
+    ("plural=(n%10==1", "plural=(__import__(1)==1", "invalid token in plural form: __import__"),
+    ("plural=(n%10==1", "plural=(" + "(" * 200 + "n" + ")" * 200 + "==1",
+     "plural form expression is too complex"),
+    ("plural=(n%10==1 && n%100!=11 ? 0", "plural=(n%10==1 && n%100!=11 ? 7",
+     "the plural rule gives form 7 for 1, of 3 forms"),
+])
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_catalog_header_the_build_cannot_use_is_located(built, capsys, old, new, message,
+                                                        command):
+    edit(built, RU_UI, old, new)
+    fails(built, capsys, message, command=command)
+
+
+@pytest.mark.parametrize("translation", ["Охватывает %(num)d стран: %(list)d",
+                                         "Охватывает %(num)c стран: %(list)s"])
+def test_ui_placeholder_of_another_type_than_the_source_is_located(built, capsys, translation):
+    path = built / RU_UI
+    text = path.read_text(encoding="utf-8")
+    start = text.index('msgid "Covers %(num)d country: %(list)s"')
+    line = text.count("\n", 0, start) + 1
+    forms = text.index("msgstr[0]", start)
+    end = text.index("\n\n", forms)
+    path.write_text(text[:forms] + "\n".join(
+        f'msgstr[{i}] "{translation}"' for i in range(3)) + text[end:], encoding="utf-8")
+    fails(built, capsys, f"{RU_UI}:{line}: the translation of ", "cannot be formatted")
+
+
+def test_manifest_number_out_of_range_is_a_damaged_manifest(built, tmp_path, capsys):
+    shard = tmp_path / "shard"
+    assert run(built, "build", "-q", "--out", str(shard)) == 0
+    manifest = json.loads((shard / "manifest.json").read_text())
+    manifest[0]["bytes"] = 10 ** 400
+    (shard / "manifest.json").write_text(json.dumps(manifest))
+    fails(built, capsys, "not a readable polybrief manifest", command="merge-manifests",
+          args=(str(shard), "--out", str(tmp_path / "merged")))

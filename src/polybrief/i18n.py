@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gettext
 import hashlib
 import io
 import re
@@ -21,6 +22,7 @@ from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 from babel.units import format_unit
+from markupsafe import Markup
 
 from .errors import Problem, Problems, ProjectError
 from .files import control_problems, decode, describe_control, excerpt, read_bytes
@@ -165,7 +167,7 @@ def load_catalog(path: Path, display: str, domain: str, language: Language,
                                    exc.lineno + 1)) from None
     except (ValueError, UnknownLocaleError) as exc:
         raise ProjectError(Problem(display, str(exc))) from None
-    problems = translation_controls(catalog, display)
+    problems = translation_controls(catalog, display) + header_problems(catalog, text, display)
     if domain == UI_DOMAIN:
         problems += format_problems(catalog, display)
     if problems:
@@ -194,7 +196,45 @@ def escape_controls(text: str, display: str) -> list[Problem]:
     return problems
 
 
-_NAMED = re.compile(r"%\((\w+)\)")
+_NAMED = re.compile(r"%\((\w+)\)[#0\- +]*\d*(?:\.\d+)?([a-zA-Z%])")
+_PLURAL = re.compile(r"plural\s*=\s*([^;]*)")
+
+
+def header_problems(catalog: Catalog, text: str, display: str) -> list[Problem]:
+    """A header the build cannot use: a charset other than UTF-8, a broken plural rule."""
+    problems = []
+    charset = (catalog.charset or "utf-8").lower().replace("_", "-")
+    if charset not in ("utf-8", "utf8"):
+        problems.append(Problem(display, f"Content-Type declares charset "
+                                         f"{excerpt(catalog.charset)}; catalogs are UTF-8",
+                                header_line(text, "Content-Type")))
+    plural_forms = dict(catalog.mime_headers).get("Plural-Forms", "")
+    if match := _PLURAL.search(plural_forms):
+        if why := _plural_rule_problem(match[1].strip(), catalog.num_plurals):
+            problems.append(Problem(display, f"Plural-Forms: {why}",
+                                    header_line(text, "Plural-Forms")))
+    return problems
+
+
+def _plural_rule_problem(expression: str, count: int) -> str | None:
+    """Why a gettext plural expression cannot serve, or None; tried on many numbers."""
+    try:
+        rule = gettext.c2py(expression)
+        for n in (*range(0, 1001), 10**6, 10**9, 2**31 - 1):
+            if not 0 <= int(rule(n)) < count:
+                return f"the plural rule gives form {int(rule(n))} for {n}, of {count} forms"
+    except (ValueError, ArithmeticError, RecursionError, SyntaxError, TypeError) as exc:
+        return f"the plural rule {excerpt(expression)} is not usable ({excerpt(str(exc), 60)})"
+    return None
+
+
+def header_line(text: str, name: str) -> int:
+    """The line of a PO header field, or 1 when it is missing."""
+    index = text.find(f'"{name}:')
+    return text.count("\n", 0, index) + 1 if index >= 0 else 1
+
+
+_SAMPLE = {**dict.fromkeys("diouxX", 1), **dict.fromkeys("eEfFgG", 1.5)}
 
 
 def format_problems(catalog: Catalog, display: str) -> list[Problem]:
@@ -208,14 +248,17 @@ def format_problems(catalog: Catalog, display: str) -> list[Problem]:
         if not message.id or not message.string:
             continue
         ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
-        names = {name: 1 for msgid in ids for name in _NAMED.findall(msgid)}
+        # Values of the types the source's conversions stand for, formatted as Jinja
+        # does: through Markup, which hands %d and %c a wrapper, not the number.
+        names = {name: _SAMPLE.get(conversion, "x")
+                 for msgid in ids for name, conversion in _NAMED.findall(msgid)}
         if isinstance(message.id, (list, tuple)):
-            names["num"] = 1
+            names.setdefault("num", 1)
         strings = message.string if isinstance(message.string, (list, tuple)) else (
             message.string,)
         for string in filter(None, strings):
             try:
-                string % names
+                Markup(string) % names
             except (KeyError, ValueError, TypeError) as exc:
                 why = f"unknown placeholder %({exc.args[0]})s" if isinstance(
                     exc, KeyError) else "a placeholder or a single % that cannot be " \

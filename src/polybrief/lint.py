@@ -19,6 +19,8 @@ from .i18n import (
     count_words,
     escape_controls,
     format_problems,
+    header_line,
+    header_problems,
     parse_language,
     po_lines,
     translation_controls,
@@ -76,7 +78,8 @@ def check_catalog(path: Path, display: str, markdown: bool, root: Path) -> list[
     except PoFileError as exc:
         return [Finding(display, exc.lineno + 1, str(exc).split(" on ")[0])]
     header = _check_header(catalog, text, display, locale)
-    findings = _findings(translation_controls(catalog, display)) + header
+    findings = _findings(translation_controls(catalog, display)
+                         + header_problems(catalog, text, display)) + header
     if path.stem == UI_DOMAIN:
         findings += _findings(format_problems(catalog, display))
     nplurals = Catalog(locale=locale).num_plurals if not header else catalog.num_plurals
@@ -111,7 +114,7 @@ def _check_header(catalog: Catalog, text: str, display: str, locale: str) -> lis
         return [Finding(display, 1, f"folder '{locale}' is not a known locale: {exc}")]
     declared = str(catalog.locale) if catalog.locale else None
     if declared != language.locale:
-        findings.append(Finding(display, _header_line(text, "Language"),
+        findings.append(Finding(display, header_line(text, "Language"),
                                 f"Language header is {excerpt(declared)} but the catalog is in "
                                 f"locales/{locale}/"))
     match = re.search(r"nplurals\s*=\s*(\d+)", text)
@@ -120,15 +123,10 @@ def _check_header(catalog: Catalog, text: str, display: str, locale: str) -> lis
         findings.append(Finding(display, 1, f"no Plural-Forms header ({language.tag} has "
                                             f"{wanted} plural forms)"))
     elif int(match[1]) != wanted:
-        findings.append(Finding(display, _header_line(text, "Plural-Forms"),
+        findings.append(Finding(display, header_line(text, "Plural-Forms"),
                                 f"Plural-Forms declares nplurals={match[1]} but "
                                 f"{language.tag} has {wanted} plural forms in CLDR"))
     return findings
-
-
-def _header_line(text: str, name: str) -> int:
-    index = text.find(f'"{name}:')
-    return text.count("\n", 0, index) + 1 if index >= 0 else 1
 
 
 def _check_message(message, display: str, markdown: bool) -> list[Finding]:

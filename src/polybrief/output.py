@@ -51,6 +51,9 @@ def output_from_json(entry: object) -> Output:
                          (output.coverage, (int, float, type(None)))):
         if isinstance(value, bool) or not isinstance(value, kinds):
             raise ValueError(f"entry for {excerpt(output.path)} has a wrong field")
+    if not 0 <= output.bytes < 2**53 or not 0 <= (output.pages or 0) < 10**6 or \
+            not 0 <= (output.coverage or 0) <= 1:
+        raise ValueError(f"entry for {excerpt(output.path)} has a number out of range")
     if output.date is not None:
         dt.date.fromisoformat(output.date)
     return output
