@@ -549,3 +549,12 @@ def test_manifest_number_out_of_range_is_a_damaged_manifest(built, tmp_path, cap
     (shard / "manifest.json").write_text(json.dumps(manifest))
     fails(built, capsys, "not a readable polybrief manifest", command="merge-manifests",
           args=(str(shard), "--out", str(tmp_path / "merged")))
+
+
+@pytest.mark.parametrize("body", ['tool = "x"\n', "tool = [1]\n", "[tool]\npolybrief = 3\n"])
+def test_pyproject_whose_tool_table_is_not_a_table_is_one_line(tmp_path, capsys, body):
+    (tmp_path / "pyproject.toml").write_text(body, encoding="utf-8")
+    assert run(tmp_path, "build") == 1
+    err = capsys.readouterr().err
+    assert "error: pyproject.toml: missing the [tool.polybrief] table" in err
+    assert "Traceback" not in err

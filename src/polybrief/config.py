@@ -79,7 +79,8 @@ def load_config(root: Path) -> Config:
             line = text.count("\n") + 1
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         raise ProjectError(Problem(name, message, line, col)) from None
-    table = data.get("tool", {}).get("polybrief")
+    tool = data.get("tool", {})
+    table = tool.get("polybrief") if isinstance(tool, dict) else None
     if not isinstance(table, dict):
         raise ProjectError(Problem(name, "missing the [tool.polybrief] table"))
 
