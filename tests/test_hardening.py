@@ -558,3 +558,84 @@ def test_pyproject_whose_tool_table_is_not_a_table_is_one_line(tmp_path, capsys,
     err = capsys.readouterr().err
     assert "error: pyproject.toml: missing the [tool.polybrief] table" in err
     assert "Traceback" not in err
+
+
+# --- Found by trying it as a hostile user ------------------------------------------------
+
+def test_template_cannot_reach_python_internals(built, capsys):
+    edit(built, "templates/brief.html.j2", "<title>{{ brief.title.plain }}</title>",
+         '<title>{{ cycler.__init__.__globals__.os.popen("id").read() }}</title>')
+    err = fails(built, capsys, "error: templates/brief.html.j2:", "template error:")
+    assert "uid=" not in err
+
+
+def test_lock_file_that_is_a_link_is_refused(built, tmp_path, capsys):
+    target = tmp_path / "outside" / "created-by-lock"
+    target.parent.mkdir()
+    (built / ".dist.lock").unlink()
+    (built / ".dist.lock").symlink_to(target)
+    fails(built, capsys, "the output folder's lock file is a link; remove it")
+    assert not target.exists()
+
+
+def test_long_runs_of_spaces_are_typeset_in_linear_time():
+    from polybrief.i18n import parse_language
+    from polybrief.typography import typeset
+
+    text = "a" + " " * 200_000 + "b — c ;" + " " * 200_000 + "!"
+    started = time.monotonic()
+    for tag in ("ru", "fr"):
+        assert typeset(text, parse_language(tag)).startswith("a ")
+    assert time.monotonic() - started < 10  # quadratic, this took minutes
+
+
+def test_overlong_heading_is_refused_with_its_line(built, capsys):
+    edit(built, BRIEF, "heading: Background", "heading: " + "Background " * 200)
+    fails(built, capsys, f"error: {BRIEF}:14: a title or heading of 2,199 characters; "
+                         "at most 1,000")
+
+
+def test_overlong_translated_heading_names_the_catalog(built, capsys):
+    edit(built, "locales/ja/LC_MESSAGES/mini.po", 'msgstr "背景"',
+         'msgstr "' + "東京の大学で勉強します。" * 100 + '"')
+    fails(built, capsys, "error: locales/ja/LC_MESSAGES/mini.po:", "a title or heading of "
+                         "1,200 characters; at most 1,000")
+
+
+def test_ui_placeholder_width_the_source_does_not_have_is_refused(built, capsys):
+    edit(built, RU_UI, 'msgstr[1] "Охватывает %(num)d', 'msgstr[1] "Охватывает %(num)100000d')
+    fails(built, capsys, f"{RU_UI}:", "gives '%(num)100000d' a width or precision its source "
+                         "does not have")
+
+
+def test_merge_refuses_a_file_where_another_shard_needs_a_folder(built, tmp_path, capsys):
+    def entry(path: str, data: bytes) -> dict:
+        return dict(brief="mini", lang="en", format="html", path=path, bytes=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(), pages=None, title="t",
+                    date="2025-01-01", coverage=1.0)
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    (b / "en").mkdir(parents=True)
+    a.mkdir()
+    (a / "en").write_bytes(b"x")
+    (a / "manifest.json").write_text(json.dumps([entry("en", b"x")]))
+    (b / "en" / "mini.html").write_bytes(b"y")
+    (b / "manifest.json").write_text(json.dumps([entry("en/mini.html", b"y")]))
+    fails(built, capsys, "en/mini.html needs en to be a folder", command="merge-manifests",
+          args=(str(a), str(b), "--out", str(tmp_path / "out")))
+
+
+def test_folder_where_the_build_writes_a_file_is_replaced(built, capsys):
+    (built / "dist/index.html").unlink()
+    (built / "dist/index.html").mkdir()
+    (built / "dist/index.html/stray.txt").write_text("x")
+    assert run(built, "build", "-q", "--force") == 0
+    assert (built / "dist/index.html").is_file()
+
+
+@pytest.mark.parametrize("epoch", ["253402300800", "99999999999999999999", "-5", "soon"])
+def test_source_date_epoch_out_of_range_is_one_line_exit_3(built, capsys, monkeypatch, epoch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    err = fails(built, capsys, code=3, args=("--force",))
+    assert one_line(err).startswith(f"error: SOURCE_DATE_EPOCH='{epoch}': not a number of "
+                                    "seconds since 1970")

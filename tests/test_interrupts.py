@@ -318,7 +318,8 @@ def test_workers_of_a_killed_build_stop_long_before_their_documents_are_done(min
 @pytest.mark.parametrize(("signum", "code", "message", "whole_group"), [
     (signal.SIGTERM, 143, TERMINATED, False),
     (signal.SIGINT, 130, INTERRUPTED, True),
-], ids=["SIGTERM", "SIGINT-to-group"])
+    (signal.SIGTERM, 143, TERMINATED, True),
+], ids=["SIGTERM", "SIGINT-to-group", "SIGTERM-to-group"])
 def test_build_stopped_by_signal_is_one_line_and_leaves_dist_as_it_was(
         states, tmp_path, signum, code, message, whole_group):
     """SIGTERM (143) or Ctrl-C to the group (130): one line, dist/ is A, workers end."""

@@ -197,6 +197,7 @@ def escape_controls(text: str, display: str) -> list[Problem]:
 
 
 _NAMED = re.compile(r"%\((\w+)\)[#0\- +]*\d*(?:\.\d+)?([a-zA-Z%])")
+_SPEC = re.compile(r"%\((\w+)\)([#0\- +]*\d*(?:\.\d+)?)([a-zA-Z%])")
 _PLURAL = re.compile(r"plural\s*=\s*([^;]*)")
 
 
@@ -256,7 +257,15 @@ def format_problems(catalog: Catalog, display: str) -> list[Problem]:
             names.setdefault("num", 1)
         strings = message.string if isinstance(message.string, (list, tuple)) else (
             message.string,)
+        specs = {spec.groups() for msgid in ids for spec in _SPEC.finditer(msgid)}
         for string in filter(None, strings):
+            widths = [m[0] for m in _SPEC.finditer(string) if m[2] and m.groups() not in specs]
+            if widths:
+                problems.append(Problem(display, f"the translation of {excerpt(message.id)} "
+                                                 f"gives {excerpt(widths[0])} a width or "
+                                                 f"precision its source does not have",
+                                        message.lineno))
+                break
             try:
                 Markup(string) % names
             except (KeyError, ValueError, TypeError) as exc:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .errors import Problem, Problems, ProjectError
-from .files import excerpt, inside_no_links, plain_relative, read_bytes
+from .files import EnvironmentFailure, excerpt, inside_no_links, plain_relative, read_bytes
 
 MANIFEST = "manifest.json"
 
@@ -73,9 +73,16 @@ def outputs_from_json(data: bytes) -> list[Output]:
 def source_date_epoch() -> dt.datetime | None:
     """SOURCE_DATE_EPOCH as a UTC time, when set: the date stamped on reproducible outputs."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-    return None
+    if not epoch:
+        return None
+    try:
+        moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        moment = None
+    if moment is None or moment.year > 9999 or int(epoch) < 0:
+        raise EnvironmentFailure(f"SOURCE_DATE_EPOCH={excerpt(epoch)}: not a number of seconds "
+                                 f"since 1970 before the year 10000")
+    return moment
 
 
 def read_manifest(out_dir: Path) -> list[Output]:
@@ -139,9 +146,10 @@ def file_digest(folder: Path, rel: str) -> str | None:
         fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 

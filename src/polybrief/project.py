@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import datetime as dt
@@ -377,11 +378,42 @@ def run_tasks(project: Project, tasks: list[Task], folder: Path, use_fuzzy: bool
             yield from map(_run_task, tasks)
             return
         context = multiprocessing.get_context("fork")
-        with context.Pool(workers, maxtasksperchild=TASKS_PER_WORKER,
-                          initializer=_start_worker) as pool:
+        _register_fork_hook()
+        pool = context.Pool(workers, maxtasksperchild=TASKS_PER_WORKER,
+                            initializer=_start_worker)
+        try:
             yield from pool.imap_unordered(_run_task, tasks, chunksize=1)
+        except BaseException:
+            _abandon(pool)
+            raise
+        pool.terminate()
     finally:
         gc.unfreeze()
+
+
+@functools.cache
+def _register_fork_hook() -> None:
+    os.register_at_fork(after_in_child=_signals_in_child)
+
+
+def _abandon(pool) -> None:
+    """Stop a pool at once after an error or a signal, waiting for nothing.
+
+    A signal sent to the whole process group may kill a worker while it holds the
+    task queue's lock; the pool's own clean-up would then wait on that lock for ever.
+    So kill every worker and drop the pool's clean-up: the build is ending anyway.
+    """
+    for worker in pool._pool:
+        with contextlib.suppress(OSError, ValueError):
+            worker.kill()
+    pool._terminate.cancel()
+
+
+def _signals_in_child() -> None:
+    """Right after a fork, before any of multiprocessing's code: the parent's SIGTERM
+    handler must not run in a worker, and Ctrl-C is the parent's to handle."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _start_worker() -> None:

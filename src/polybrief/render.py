@@ -13,6 +13,7 @@ from pathlib import Path
 import budoux
 import jinja2
 import pyphen
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from .config import Config
@@ -20,11 +21,12 @@ from .content import Brief, BulletList, Paragraph, Quote, Table, Text
 from .errors import Problem, ProjectError
 from .files import control_problems, read_bytes, read_text
 from .i18n import Formatter, Language, MessageCatalog
-from .markdown import RUBY, markup_problem, render_inline, strip_inline
+from .markdown import MAX_MARKUP, RUBY, markup_problem, render_inline, strip_inline
 from .pdf import TextRun
 from .typography import CJK_SCRIPTS, typeset, typeset_html
 
 SPACED_SCRIPTS = ("Latn", "Cyrl", "Grek")
+MAX_PHRASED = 1000  # characters of a title or heading, which are set phrase by phrase
 UNSLANTED_SCRIPTS = ("Arab", "Hebr", "Syrc", "Thaa", "Nkoo")  # emphasis is bold, not italic
 UNJUSTIFIED_SCRIPTS = ("Thai",)  # justification would stretch only the rare spaces
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "th", "caption", ".sans")
@@ -141,7 +143,15 @@ class ContentTranslator:
         plain = strip_inline(value) if text.markdown else value  # metadata: as written
         self.runs.append(TextRun(plain + "".join(m[2] for m in RUBY.finditer(value)), shown_in,
                                  self.brief.path, text.line))
-        if phrases or shown_in.babel.language == "ko":
+        if phrases and len(value) > MAX_PHRASED:
+            # BudouX makes each phrase an inline box; see markdown.MAX_MARKUP.
+            where = (Problem(self.catalog.display, "", self.catalog.catalog.get(
+                text.value, text.context).lineno) if fallback is None and
+                self.language != self.brief.lang else Problem(self.brief.path, "", text.line))
+            raise ProjectError(Problem(where.path, f"a title or heading of {len(value):,} "
+                                                   f"characters; at most {MAX_PHRASED:,}",
+                                       where.line))
+        if phrases or (shown_in.babel.language == "ko" and value.count(" ") < MAX_MARKUP):
             html = wrap_phrases(html, shown_in)
         if shown_in.direction == "rtl":
             html = isolate_ltr(html)
@@ -293,7 +303,9 @@ class Renderer:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.env = jinja2.Environment(
+        # Sandboxed: a template reaches only what the context hands it, never Python's
+        # internals (os, files, subprocesses) through attribute tricks.
+        self.env = SandboxedEnvironment(
             loader=ProjectLoader(config),
             autoescape=lambda name: not (name or "").endswith(".css.j2"),
             undefined=jinja2.StrictUndefined,

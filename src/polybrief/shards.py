@@ -58,6 +58,12 @@ def merge_shards(project: Project, folders: list[Path], out_dir: Path) -> list[O
                 problems.add(source, f"differs from {chosen[output.path][2]}")
             else:
                 chosen[output.path] = (output, data, source)
+    for rel, (_output, _data, source) in sorted(chosen.items()):
+        parts = rel.split("/")
+        for depth in range(1, len(parts)):
+            if (folder_path := "/".join(parts[:depth])) in chosen:
+                problems.add(source, f"{rel} needs {folder_path} to be a folder, but "
+                                     f"{chosen[folder_path][2]} is a file there")
     problems.raise_if_any()
     out_dir = out_dir.resolve()
     with locked(out_dir):

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .errors import Problem, ProjectError
 from .files import EnvironmentFailure, default_mode, umask
 from .output import file_digest
 
@@ -46,7 +47,13 @@ def locked(out_dir: Path) -> Iterator[None]:
     """
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     path = _sibling(out_dir, "lock")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), default_mode())
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, default_mode())
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise ProjectError(Problem(str(path), "the output folder's lock file is a link; "
+                                              "remove it")) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -176,9 +183,13 @@ def _carry_over(source: Path, dest: Path, made: set[str]) -> None:
     """Hard-link (or copy) every file of the previous build this one did not make again."""
     for folder, dirs, files in os.walk(source):
         rel_folder = Path(folder).relative_to(source)
-        for name in dirs:
-            (dest / rel_folder / name).mkdir(exist_ok=True)
-            shutil.copymode(Path(folder, name), dest / rel_folder / name)
+        for name in list(dirs):
+            target = dest / rel_folder / name
+            if target.is_symlink() or (target.exists() and not target.is_dir()):
+                dirs.remove(name)  # the new build made a file there: it wins
+                continue
+            target.mkdir(exist_ok=True)
+            shutil.copymode(Path(folder, name), target)
         for name in files:
             rel = (rel_folder / name).as_posix()
             target = dest / rel

@@ -23,18 +23,20 @@ import re
 from .i18n import Language
 
 NBSP, NNBSP = "\u00a0", "\u202f"
-SPACED_DASH = re.compile(r"[ \t]+(?=[—–][ \t\u00a0])")
+# Each run of spaces is tried once, from its start: linear however long the run.
+SPACED_DASH = re.compile(r"(?<![ \t])[ \t]+(?=[—–][ \t\u00a0])")
 # One-letter prepositions and conjunctions, which may not end a line.
 SHORT_WORDS = {
     "ru": "авиоксуяАВИОКСУЯ",
     "uk": "авзійоуяАВЗІЙОУЯ",
     "be": "абвзіоуяАБВЗІОУЯ",
 }
-FRENCH_BEFORE = re.compile(r"[ \u00a0\u202f]*([;:!?»])")
+FRENCH_BEFORE = re.compile(r"(?<![ \u00a0\u202f])[ \u00a0\u202f]*([;:!?»])")
 FRENCH_AFTER = re.compile(r"«[ \u00a0\u202f]*")
 
 
 CJK_SCRIPTS = ("Jpan", "Hans", "Hant", "Kore", "Hani")
+MAX_NUMBER_SPANS = 64
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 NUMBER_AND_COUNTER = re.compile(
     rf"[0-9０-９]+(?:[.,][0-9]+)*(?:[—–~〜\-][0-9０-９]+(?:[.,][0-9]+)*)?[{_CJK}％%]")
@@ -44,7 +46,12 @@ def typeset_html(text: str, language: Language) -> str:
     """Typeset a run of escaped HTML text; in CJK, keep numbers with their counters."""
     text = typeset(text, language)
     if language.script in CJK_SCRIPTS:
-        text = NUMBER_AND_COUNTER.sub(lambda m: f'<span class="nb">{m[0]}</span>', text)
+        # Each span is an inline box, and WeasyPrint lays a line's boxes out in time
+        # quadratic in their number: a text with very many numbers keeps the first ones.
+        spans = iter(range(MAX_NUMBER_SPANS))
+        text = NUMBER_AND_COUNTER.sub(
+            lambda m: f'<span class="nb">{m[0]}</span>' if next(spans, None) is not None
+            else m[0], text)
     return text
 
 
