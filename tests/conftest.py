@@ -48,6 +48,14 @@ def scripts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
+def edit(project: Path, rel: str, old: str, new: str) -> None:
+    """Replace the first occurrence of old in a project file, which must hold it."""
+    path = project / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def run(project: Path, *args: str) -> int:
     return main([*args[:1], "-C", str(project), *args[1:]])
 

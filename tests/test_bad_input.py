@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import pdf_text, run, tree_digest
+from conftest import edit, pdf_text, run, tree_digest
 
 BRIEF = "content/mini/brief.yaml"
 
@@ -18,13 +18,6 @@ def built(mini: Path) -> Path:
     """The mini project with a complete earlier build in dist/."""
     assert run(mini, "build", "-q") == 0
     return mini
-
-
-def edit(project: Path, rel: str, old: str, new: str) -> None:
-    path = project / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def fails_with(project: Path, capsys, *messages: str, args: tuple[str, ...] = ()) -> str:

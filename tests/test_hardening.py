@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import tinycss2
 
-from conftest import run, tree_digest
+from conftest import edit, run, tree_digest
 from polybrief import files
 from polybrief.render import css_string
 
@@ -39,13 +39,6 @@ def canary(tmp_path: Path) -> Path:
     path = outside / "secret.txt"
     path.write_text(f"{CANARY}\nmsgid \"x\"\n" * 3, encoding="utf-8")
     return path
-
-
-def edit(project: Path, rel: str, old: str, new: str) -> None:
-    path = project / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def fails(project: Path, capsys, *messages: str, command: str = "build",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, copy_project, run, tree_digest
+from conftest import FIXTURES, ROOT, copy_project, edit, run, tree_digest
 
 BUILD = ROOT / "build.py"
 BRIEF = "content/mini/brief.yaml"
@@ -125,13 +125,6 @@ def finish(project: Path, logs: Path, *args: str) -> Build:
     build = start(project, logs, *args)
     assert build.proc.wait(timeout=60) == 0, build.err()
     return build
-
-
-def edit(project: Path, rel: str, old: str, new: str) -> None:
-    path = project / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def leftovers(project: Path) -> list[str]:

@@ -11,6 +11,7 @@ import gc
 import hashlib
 import logging
 import multiprocessing
+import multiprocessing.pool
 import os
 import re
 import resource
@@ -401,11 +402,16 @@ def _abandon(pool) -> None:
 
     A signal sent to the whole process group may kill a worker while it holds the
     task queue's lock; the pool's own clean-up would then wait on that lock for ever.
-    So kill every worker and drop the pool's clean-up: the build is ending anyway.
+    So stop the thread that replaces dead workers, kill every worker, and drop the
+    pool's clean-up: the build is ending anyway.
     """
-    for worker in pool._pool:
-        with contextlib.suppress(OSError, ValueError):
-            worker.kill()
+    pool._state = pool._worker_handler._state = multiprocessing.pool.TERMINATE
+    for attempt in range(2):  # again for any worker started before the handler stopped
+        for worker in list(pool._pool):
+            with contextlib.suppress(OSError, ValueError):
+                worker.kill()
+        if attempt == 0:
+            pool._worker_handler.join(timeout=1)
     pool._terminate.cancel()
 
 
