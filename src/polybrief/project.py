@@ -250,10 +250,9 @@ def build(project: Project, selection: Selection = Selection(), out_dir: Path | 
         todo = []
         for brief, language in documents:
             key = keys.of(brief, language)
-            kept = {fmt: cache.fresh(rel, key, out_dir)
-                    for fmt, rel in zip(formats, _paths(brief, language, formats), strict=True)}
-            report.kept.extend(output for output in kept.values() if output)
-            if stale := tuple(fmt for fmt, output in kept.items() if output is None):
+            kept, stale = _kept_and_stale(cache, key, out_dir, brief, language, formats)
+            report.kept.extend(kept)
+            if stale:
                 todo.append(Task(brief.id, language.tag, stale, key,
                                  coverages[brief.id, language.tag].ratio))
         if before_pdf and any("pdf" in task.formats for task in todo):
@@ -284,6 +283,15 @@ def build(project: Project, selection: Selection = Selection(), out_dir: Path | 
             staging.commit()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _kept_and_stale(cache: Cache, key: str, out_dir: Path, brief: Brief, language: Language,
+                    formats: tuple[str, ...]) -> tuple[list[Output], tuple[str, ...]]:
+    """The outputs of a document the cache vouches for, and the formats to render again."""
+    kept = {fmt: cache.fresh(rel, key, out_dir)
+            for fmt, rel in zip(formats, _paths(brief, language, formats), strict=True)}
+    return ([output for output in kept.values() if output],
+            tuple(fmt for fmt, output in kept.items() if output is None))
 
 
 def _paths(brief: Brief, language: Language, formats: Iterable[str]) -> list[str]:
