@@ -196,7 +196,6 @@ def escape_controls(text: str, display: str) -> list[Problem]:
     return problems
 
 
-_NAMED = re.compile(r"%\((\w+)\)[#0\- +]*\d*(?:\.\d+)?([a-zA-Z%])")
 _SPEC = re.compile(r"%\((\w+)\)([#0\- +]*\d*(?:\.\d+)?)([a-zA-Z%])")
 _PLURAL = re.compile(r"plural\s*=\s*([^;]*)")
 
@@ -217,6 +216,7 @@ def header_problems(catalog: Catalog, text: str, display: str) -> list[Problem]:
     return problems
 
 
+@functools.cache
 def _plural_rule_problem(expression: str, count: int) -> str | None:
     """Why a gettext plural expression cannot serve, or None; tried on many numbers."""
     try:
@@ -252,7 +252,7 @@ def format_problems(catalog: Catalog, display: str) -> list[Problem]:
         # Values of the types the source's conversions stand for, formatted as Jinja
         # does: through Markup, which hands %d and %c a wrapper, not the number.
         names = {name: _SAMPLE.get(conversion, "x")
-                 for msgid in ids for name, conversion in _NAMED.findall(msgid)}
+                 for msgid in ids for name, _width, conversion in _SPEC.findall(msgid)}
         if isinstance(message.id, (list, tuple)):
             names.setdefault("num", 1)
         strings = message.string if isinstance(message.string, (list, tuple)) else (
