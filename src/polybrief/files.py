@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import Problem, ProjectError
 
-KB, MB = 1024, 1024 * 1024
+MB = 1024 * 1024
 # Far above any real project, low enough that a mistake cannot exhaust memory.
 LIMITS = {"brief": 4 * MB, "catalog": 64 * MB, "template": 2 * MB, "config": 1 * MB,
           "manifest": 64 * MB, "output": 512 * MB, "asset": 16 * MB}
@@ -99,14 +99,14 @@ def read_text(path: Path, root: Path, display: str, kind: str) -> str:
     return decode(read_bytes(path, root, display, kind), display)
 
 
-def control_problems(text: str, display: str, first_line: int = 1) -> list[Problem]:
+def control_problems(text: str, display: str) -> list[Problem]:
     """Every control character of a text other than tab and newline, by line and column."""
     problems = []
     for match in CONTROL.finditer(text):
         if match[0] == "\r" and text[match.end():match.end() + 1] == "\n":
             continue
         start = match.start()
-        line = text.count("\n", 0, start) + first_line
+        line = text.count("\n", 0, start) + 1
         column = start - text.rfind("\n", 0, start)
         problems.append(Problem(display, f"control character U+{ord(match[0]):04X} is not "
                                          f"allowed in text", line, column))
@@ -121,8 +121,7 @@ def describe_control(text: str) -> str | None:
 
 def plain_relative(rel: object) -> str | None:
     """A path as a manifest or cache may hold it: relative, '/'-separated, no '..'; else None."""
-    if not isinstance(rel, str) or not rel or "\\" in rel or "\0" in rel or \
-            CONTROL.search(rel):
+    if not isinstance(rel, str) or not rel or "\\" in rel or CONTROL.search(rel):
         return None
     parts = rel.split("/")
     if rel.startswith("/") or any(part in ("", ".", "..") for part in parts):

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from .config import Config
 from .content import Brief, BulletList, Paragraph, Quote, Table, Text
 from .errors import Problem, ProjectError
-from .files import control_problems, read_bytes, read_text
+from .files import control_problems, plain_relative, read_bytes, read_text
 from .i18n import Formatter, Language, MessageCatalog
 from .markdown import MAX_MARKUP, RUBY, markup_problem, render_inline, strip_inline
 from .pdf import TextRun
@@ -134,28 +134,31 @@ class ContentTranslator:
                 fallback = self.brief.lang.tag
             else:
                 value = found
-                if text.markdown and (why := markup_problem(found)):
-                    message = self.catalog.catalog.get(text.value, text.context)
-                    raise ProjectError(Problem(self.catalog.display, why, message.lineno))
+        translated = fallback is None and self.language != self.brief.lang
+        if translated and text.markdown and (why := markup_problem(value)):
+            raise self._problem(text, translated, why)
+        if phrases and len(value) > MAX_PHRASED:
+            # BudouX makes each phrase an inline box; see markdown.MAX_MARKUP.
+            raise self._problem(text, translated, f"a title or heading of {len(value):,} "
+                                                  f"characters; at most {MAX_PHRASED:,}")
         shown_in = self.brief.lang if fallback else self.language
         html = _map_text(render_inline(value) if text.markdown else Markup(escape(value)),
                          lambda run: typeset_html(run, shown_in))
         plain = strip_inline(value) if text.markdown else value  # metadata: as written
         self.runs.append(TextRun(plain + "".join(m[2] for m in RUBY.finditer(value)), shown_in,
                                  self.brief.path, text.line))
-        if phrases and len(value) > MAX_PHRASED:
-            # BudouX makes each phrase an inline box; see markdown.MAX_MARKUP.
-            where = (Problem(self.catalog.display, "", self.catalog.catalog.get(
-                text.value, text.context).lineno) if fallback is None and
-                self.language != self.brief.lang else Problem(self.brief.path, "", text.line))
-            raise ProjectError(Problem(where.path, f"a title or heading of {len(value):,} "
-                                                   f"characters; at most {MAX_PHRASED:,}",
-                                       where.line))
         if phrases or (shown_in.babel.language == "ko" and value.count(" ") < MAX_MARKUP):
             html = wrap_phrases(html, shown_in)
         if shown_in.direction == "rtl":
             html = isolate_ltr(html)
         return Localized(plain, html, fallback, typeset(plain, shown_in))
+
+    def _problem(self, text: Text, translated: bool, message: str) -> ProjectError:
+        """A problem of a string, located in the catalog when it is a translation."""
+        if translated:
+            line = self.catalog.catalog.get(text.value, text.context).lineno
+            return ProjectError(Problem(self.catalog.display, message, line))
+        return ProjectError(Problem(self.brief.path, message, text.line))
 
 
 def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
@@ -286,10 +289,9 @@ class ProjectLoader(jinja2.BaseLoader):
         self.config = config
 
     def get_source(self, environment: jinja2.Environment, template: str):
-        parts = template.split("/")
-        if any(part in ("", ".", "..") for part in parts):
+        if plain_relative(template) is None:
             raise jinja2.TemplateNotFound(template)
-        path = self.config.templates_dir.joinpath(*parts)
+        path = self.config.templates_dir / template
         if not path.exists() and not path.is_symlink():
             raise jinja2.TemplateNotFound(template)
         text = read_text(path, self.config.root, f"templates/{template}", "template")
