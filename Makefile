@@ -15,6 +15,16 @@ $(STAMPS)/system: scripts/install-system-packages.sh
 	bash scripts/install-system-packages.sh
 	@mkdir -p $(STAMPS) && touch $@
 
+$(STAMPS)/browser: scripts/install-system-packages.sh
+	bash scripts/install-system-packages.sh test
+	@mkdir -p $(STAMPS) && touch $@
+
+# axe-core, the accessibility engine the browser tests run in Chromium.
+AXE := $(STAMPS)/axe/node_modules/axe-core/axe.min.js
+$(STAMPS)/axe.installed: $(STAMPS)/browser
+	npm install --silent --no-audit --no-fund --prefix $(STAMPS)/axe axe-core@4.11.0
+	@touch $@
+
 $(VENV)/.installed: pyproject.toml $(STAMPS)/system
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
@@ -23,8 +33,8 @@ $(VENV)/.installed: pyproject.toml $(STAMPS)/system
 build: setup
 	$(PY) build.py
 
-test: setup
-	$(PY) -m pytest
+test: setup $(STAMPS)/axe.installed
+	POLYBRIEF_AXE=$(AXE) $(PY) -m pytest
 
 fuzz: setup
 	POLYBRIEF_FUZZ_EXAMPLES=5000 $(PY) -m pytest tests/test_fuzz.py

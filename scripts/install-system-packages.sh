@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages polybrief needs, skipping those already present.
+# With the argument "test", also what the browser tests need.
 set -euo pipefail
 
 packages=(
@@ -8,6 +9,10 @@ packages=(
   fontconfig fonts-noto-core fonts-noto-cjk
   poppler-utils qpdf gettext         # pdftotext/pdffonts, qpdf --check, msgfmt: used by the tests
 )
+if [ "${1:-}" = test ]; then
+  packages+=(chromium chromium-driver)   # the browser tests: axe-core in a real browser
+  command -v npm >/dev/null || packages+=(npm)   # installs axe-core from the npm registry
+fi
 if ! command -v python3 >/dev/null || ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
   packages+=(python3 python3-venv)
 fi

@@ -10,6 +10,7 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
@@ -72,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--no-compact-fonts", dest="compact_fonts", action="store_false",
                        default=None, help="keep WeasyPrint's font subsets as they are "
                                           "(larger PDFs; default from compact_fonts)")
+    build.add_argument("--pdf-standard", action="append", default=[], metavar="NAME",
+                       dest="pdf_standards",
+                       help="make PDFs conform to this standard (repeatable: ua-1, ua-2, a-2b, "
+                            "a-2u, a-3b, a-3u; 'none' for untagged PDFs; default from "
+                            "pdf_standards)")
     build.add_argument("--shard", metavar="K/N",
                        help="build only the K-th of N equal parts (for a CI matrix)")
 
@@ -187,6 +193,9 @@ def _build(args: argparse.Namespace) -> int:
     except ValueError as exc:
         _parser().error(str(exc))
     project = load_project(args.project.resolve())
+    if args.pdf_standards:
+        standards = tuple(s for s in args.pdf_standards if s != "none")
+        project = replace(project, config=project.config.with_pdf_standards(standards))
     selection = Selection(tuple(args.brief), tuple(args.lang), tuple(args.format))
     out_dir = args.out.resolve() if args.out else None
     with _progress(args.quiet) as progress:

@@ -6,18 +6,20 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import Problem, Problems, ProjectError
 from .files import excerpt, inside, plain_relative, read_text
 from .fonts import FontStack, default_stack
 from .i18n import Language, parse_language
+from .tagging import DEFAULT_STANDARDS, standards_problem
 
 PAPER_SIZES = ("A3", "A4", "A5", "B4", "B5", "letter", "legal", "ledger")
 FONT_ROLES = ("serif", "sans")
 FAMILY = re.compile(r"[\w][\w .\-]*")
-KNOWN_KEYS = ("languages", "out_dir", "paper", "fonts", "min_coverage", "compact_fonts")
+KNOWN_KEYS = ("languages", "out_dir", "paper", "fonts", "min_coverage", "compact_fonts",
+              "pdf_standards")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Config:
     fonts: dict[str, FontStack] = field(default_factory=dict)
     min_coverage: dict[str, float] = field(default_factory=dict)
     compact_fonts: bool = True
+    pdf_standards: tuple[str, ...] = DEFAULT_STANDARDS
     digest: str = ""
 
     @property
@@ -48,6 +51,13 @@ class Config:
     def required_coverage(self, language: Language) -> float:
         """The share of segments (0–100) a language must have translated to be built."""
         return self.min_coverage.get(language.tag, self.min_coverage.get("*", 0.0))
+
+    def with_pdf_standards(self, standards: tuple[str, ...]) -> Config:
+        """These settings with the PDF standards given on the command line."""
+        if problem := standards_problem(standards):
+            raise ProjectError(Problem("--pdf-standard", problem))
+        digest = hashlib.sha256(f"{self.digest}:{','.join(standards)}".encode()).hexdigest()
+        return replace(self, pdf_standards=tuple(standards), digest=digest)
 
     def fonts_for(self, language: Language) -> FontStack | None:
         """The font stack configured for a language, else for its script, else the
@@ -127,11 +137,16 @@ def load_config(root: Path) -> Config:
     compact_fonts = table.get("compact_fonts", True)
     if not isinstance(compact_fonts, bool):
         bad("compact_fonts", "'compact_fonts' must be true or false")
+    pdf_standards = table.get("pdf_standards", list(DEFAULT_STANDARDS))
+    if problem := standards_problem(pdf_standards):
+        bad("pdf_standards", f"'pdf_standards' {problem}")
+        pdf_standards = DEFAULT_STANDARDS
     problems.raise_if_any()
     digest = hashlib.sha256(json.dumps(table, sort_keys=True, default=str).encode()).hexdigest()
     return Config(root=root, languages=tuple(languages), out_dir=root / out_dir,
                   paper=paper, fonts=fonts, min_coverage=min_coverage,
-                  compact_fonts=compact_fonts is not False, digest=digest)
+                  compact_fonts=compact_fonts is not False,
+                  pdf_standards=tuple(pdf_standards), digest=digest)
 
 
 def _load_min_coverage(value: object, languages: list[Language], bad) -> dict[str, float]:

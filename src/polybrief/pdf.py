@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import tagging
 from .config import Config
 from .errors import Problem, Problems, ProjectError
 from .files import read_bytes
@@ -238,7 +239,8 @@ def write_pdf(html: str, print_css: str, config: Config, identity: str,
     document.metadata.modified = stamp
     identifier = hashlib.sha256(identity.encode()).hexdigest()[:32].encode()
     # Compaction replaces the large fonts: let it deflate the streams, once, afterwards.
-    data = document.write_pdf(pdf_identifier=identifier, uncompressed_pdf=compact)
+    data = document.write_pdf(pdf_identifier=identifier, uncompressed_pdf=compact,
+                              pdf_variant=tagging.variant(config.pdf_standards))
     if compact:
         from .compact import compact_pdf_fonts
 

@@ -62,6 +62,20 @@ def _map_text(html: str, transform: Callable[[str], str]) -> Markup:
     return Markup("".join(parts))
 
 
+# Where a long Japanese phrase may still break: between kanji and katakana words
+# (中央アジア|協力|メカニズムの) and after a nakaguro (中国・|中央アジア).
+LONG_PHRASE = 8
+WORD_SEAM = re.compile(r"(?<=[\u4e00-\u9fff々])(?=[\u30a1-\u30fa])"
+                       r"|(?<=[\u30a1-\u30fa\u30fc])(?=[\u4e00-\u9fff])|(?<=・)(?=\S)")
+
+
+def _split_long_phrase(chunk: str) -> list[str]:
+    """A BudouX phrase too long for a narrow line, cut at the seams between its words."""
+    if len(chunk) <= LONG_PHRASE:
+        return [chunk]
+    return [part for part in WORD_SEAM.split(chunk) if part]
+
+
 def wrap_phrases(html: str, language: Language) -> Markup:
     """Let lines break only between phrases: BudouX for CJK and Thai, words for Korean."""
     if language.babel.language == "ko":
@@ -73,6 +87,8 @@ def wrap_phrases(html: str, language: Language) -> Markup:
 
     def phrases(text: str) -> str:
         chunks = parser.parse(text)
+        if language.babel.language == "ja":
+            chunks = [part for chunk in chunks for part in _split_long_phrase(chunk)]
         return "<wbr>".join(f'<span class="phrase">{chunk}</span>' if len(chunk) > 1 else chunk
                             for chunk in chunks)
     return _map_text(html, phrases)
@@ -177,8 +193,9 @@ def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
                     blocks.append({"kind": "list", "entries": [t(i) for i in items]})
                 case Table(header, rows, caption):
                     blocks.append({"kind": "table", "caption": t(caption),
-                                   "header": [t(c) for c in header],
-                                   "rows": [[t(c) for c in row] for row in rows]})
+                                   "header": [t(c, phrases=True) for c in header],
+                                   "rows": [[t(c, phrases=i == 0) for i, c in enumerate(row)]
+                                            for row in rows]})
                 case Quote(text, attribution):
                     blocks.append({"kind": "quote", "text": t(text),
                                    "attribution": t(attribution)})
