@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Benchmark the sample build: per-document render time, pages, bytes, memory, wall time.
+"""Benchmark the sample build: per-document render time, pages, bytes, memory, wall time,
+and what tagging the PDFs costs (each PDF written tagged and untagged in turn).
 
 Run from the project root: ``python benchmarks/build_sample.py [--runs N]``
 (or ``make bench``). Wall times are fresh processes, Python start-up included;
@@ -42,20 +43,25 @@ def per_document(runs: int) -> list[tuple[str, str, float, float, int, int]]:
     from polybrief.project import load_project, render_page
 
     project = load_project(ROOT)
+    untagged = project.config.with_pdf_standards(())
     rows = []
     for brief in project.briefs:
         for language in project.config.languages:
-            html_times, pdf_times = [], []
+            html_times, pdf_times, untagged_times = [], [], []
             for _ in range(runs):
                 started = time.perf_counter()
                 page = render_page(project, brief, language)
                 html_times.append(time.perf_counter() - started)
-                started = time.perf_counter()
-                pdf = write_pdf(page.html, page.print_css, project.config,
-                                f"{brief.id}/{language.tag}", brief.date)
-                pdf_times.append(time.perf_counter() - started)
+                # Tagged (the default) and untagged alternate, so drift hits both alike.
+                for config, times in ((untagged, untagged_times),
+                                      (project.config, pdf_times)):
+                    started = time.perf_counter()
+                    pdf = write_pdf(page.html, page.print_css, config,
+                                    f"{brief.id}/{language.tag}", brief.date)
+                    times.append(time.perf_counter() - started)
             rows.append((brief.id, language.tag, statistics.median(html_times),
-                         statistics.median(pdf_times), pdf.pages, len(pdf.data)))
+                         statistics.median(pdf_times), statistics.median(untagged_times),
+                         pdf.pages, len(pdf.data)))
     return rows
 
 
@@ -65,10 +71,15 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1750118400")
 
-    print(f"{'brief':<22} {'lang':<8} {'html ms':>8} {'pdf ms':>8} {'pages':>5} {'PDF KB':>7}")
-    for brief, lang, html_s, pdf_s, pages, size in per_document(args.runs):
-        print(f"{brief:<22} {lang:<8} {html_s * 1000:8.1f} {pdf_s * 1000:8.1f} {pages:5d} "
+    print(f"{'brief':<22} {'lang':<8} {'html ms':>8} {'pdf ms':>8} {'untagged':>8} "
+          f"{'tagging':>7} {'pages':>5} {'PDF KB':>7}")
+    rows = per_document(args.runs)
+    for brief, lang, html_s, pdf_s, plain_s, pages, size in rows:
+        print(f"{brief:<22} {lang:<8} {html_s * 1000:8.1f} {pdf_s * 1000:8.1f} "
+              f"{plain_s * 1000:8.1f} {(pdf_s / plain_s - 1) * 100:+6.1f}% {pages:5d} "
               f"{size / 1000:7.1f}")
+    tagged, plain = sum(r[3] for r in rows), sum(r[4] for r in rows)
+    print(f"tagging (PDF/UA-1) against untagged, all documents: {(tagged / plain - 1) * 100:+.1f}%")
     times, peak = wall_times(args.runs)
     print(f"\nfull build, fresh process ({args.runs} runs): "
           f"median {statistics.median(times):.2f} s "

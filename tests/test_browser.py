@@ -221,3 +221,50 @@ def test_links_between_pages_lead_to_files_that_exist(sites):
             if href.endswith(".pdf"):
                 continue   # built with --format html only
             assert (page.parent / href).resolve().exists(), (page, href)
+
+
+def _phrase_lines(browser, selector: str) -> list[list[str]]:
+    """The phrases of an element, line by line as the browser set them."""
+    return browser.execute_script("""
+        const lines = new Map();
+        for (const span of document.querySelector(arguments[0]).querySelectorAll('.phrase')) {
+          const rects = span.getClientRects();
+          if (rects.length !== 1) return null;   // a phrase broken across lines
+          const top = Math.round(rects[0].top);
+          if (!lines.has(top)) lines.set(top, []);
+          lines.get(top).push(span.textContent);
+        }
+        return [...lines.entries()].sort((a, b) => a[0] - b[0]).map(e => e[1]);""", selector)
+
+
+def test_japanese_title_fills_its_first_line_at_360_px(browser, sites):
+    _open(browser, sites["sample"] / "ja" / "china-central-asia.html", 360)
+    lines = _phrase_lines(browser, "h1")
+    assert lines, "a phrase of the title is broken inside"
+    assert len("".join(lines[0])) >= 8, lines   # not 「中国・」 alone
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_japanese_row_headers_break_only_between_phrases(browser, sites, width):
+    _open(browser, sites["sample"] / "ja" / "china-central-asia.html", width)
+    count = browser.execute_script("return document.querySelectorAll('tbody th').length")
+    assert count >= 3
+    for index in range(1, count + 1):
+        lines = _phrase_lines(browser, f"tbody tr:nth-child({index}) th")
+        assert lines is not None, f"row header {index} is broken inside a phrase"
+
+
+def test_table_captions_and_index_cells_are_readable_at_360_px(browser, sites):
+    _open(browser, sites["sample"] / "ja" / "china-central-asia.html", 360)
+    caption, table = browser.execute_script(
+        "const c = document.querySelector('caption').getBoundingClientRect();"
+        "const t = document.querySelector('.table-wrap').getBoundingClientRect();"
+        "return [c.width, t.width];")
+    assert caption >= 0.9 * table, (caption, table)
+    _open(browser, sites["sample"] / "index.html", 360)
+    labels = browser.execute_script("""
+        return [...document.querySelectorAll('td.num')].map(td =>
+          [getComputedStyle(td, '::before').content, td.textContent.trim()]);""")
+    assert labels
+    for label, value in labels:
+        assert label not in ("none", "normal", '""'), (label, value)
