@@ -185,6 +185,7 @@ def install() -> None:
             for element in build_box_tree(box, parent, pdf, page_number, nums,
                                           annotations, tags):
                 _refine(element, box, parent, pdf)
+                _flatten(element, pdf, nums)
                 yield element
         finally:
             _IN_TOC.pop() if toc else None
@@ -234,7 +235,14 @@ def _refine(element, box, parent, pdf) -> None:
         lang = html.get("lang")
         if lang and lang != getattr(pdf.catalog.get("Lang"), "string", None):
             element["Lang"] = pydyf.String(lang)
-        if kind == "/TH":
+        tag = box.element_tag
+        if tag in RUBY:
+            element["S"] = kind = RUBY[tag]
+        if kind == "/Ruby":
+            for part in _kids(element, pdf):
+                if _plain(part):
+                    part["S"] = "/RB"   # the base text, beside /RT and /RP
+        elif kind == "/TH":
             scope = html.get("scope", "col")
             element["A"]["Scope"] = "/Row" if scope == "row" else "/Column"
         elif kind == "/L" and _IN_TOC and parent.get("S") != "/LI":
@@ -245,6 +253,51 @@ def _refine(element, box, parent, pdf) -> None:
                     for part in _kids(item, pdf):
                         if part.get("S") == "/LBody":
                             part["S"] = "/Reference"
+
+
+PLAIN = {"Type", "S", "K", "P", "Pg"}
+RUBY = {"ruby": "/Ruby", "rt": "/RT", "rp": "/RP"}
+
+
+def _flatten(element, pdf, nums: dict) -> None:
+    """Put the content of plain /Span and /NonStruct children (a box for each inline
+    element, each line of text, each phrase of CJK text) straight into the element.
+
+    They say nothing to a reader, and a Japanese page has hundreds of them.
+    """
+    import pydyf
+
+    kids = pydyf.Array()
+    changed = False
+    for reference in element["K"]:
+        kid = _object(pdf, reference)
+        grandchildren = [_object(pdf, k) for k in kid["K"]] if _plain(kid) else None
+        if grandchildren is None or any(g is not None and g.get("Type") == "/OBJR"
+                                        for g in grandchildren):
+            kids.append(reference)
+            continue
+        changed = True
+        for k, grandchild in zip(kid["K"], grandchildren, strict=True):
+            if grandchild is None:   # a marked-content id
+                nums[k] = element.reference
+            else:
+                grandchild["P"] = element.reference
+            kids.append(k)
+        kid.clear()   # no longer in the tree: written as an empty dictionary
+    if changed:
+        element["K"] = kids
+
+
+def _plain(kid) -> bool:
+    return (isinstance(kid, dict) and kid.get("S") in ("/Span", "/NonStruct")
+            and set(kid) <= PLAIN)
+
+
+def _object(pdf, reference):
+    """The structure element or other object a /K entry refers to; None for an MCID."""
+    if isinstance(reference, bytes) and reference.endswith(b" R"):
+        return pdf.objects[_number(reference)]
+    return None
 
 
 def _number(reference: bytes) -> int:
