@@ -10,6 +10,7 @@ medians of N runs are reported.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import resource
 import statistics
@@ -48,20 +49,24 @@ def per_document(runs: int) -> list[tuple[str, str, float, float, int, int]]:
     for brief in project.briefs:
         for language in project.config.languages:
             html_times, pdf_times, untagged_times = [], [], []
-            for _ in range(runs):
+            sizes = {}
+            for run in range(runs):
                 started = time.perf_counter()
                 page = render_page(project, brief, language)
                 html_times.append(time.perf_counter() - started)
-                # Tagged (the default) and untagged alternate, so drift hits both alike.
-                for config, times in ((untagged, untagged_times),
-                                      (project.config, pdf_times)):
+                # Tagged (the default) and untagged take turns going first, each after
+                # a garbage collection, so that drift and collections hit both alike.
+                pair = [(untagged, untagged_times), (project.config, pdf_times)]
+                for config, times in pair if run % 2 else pair[::-1]:
+                    gc.collect()
                     started = time.perf_counter()
                     pdf = write_pdf(page.html, page.print_css, config,
                                     f"{brief.id}/{language.tag}", brief.date)
                     times.append(time.perf_counter() - started)
+                    sizes[config is untagged] = len(pdf.data)
             rows.append((brief.id, language.tag, statistics.median(html_times),
                          statistics.median(pdf_times), statistics.median(untagged_times),
-                         pdf.pages, len(pdf.data)))
+                         pdf.pages, sizes[False], sizes[True]))
     return rows
 
 
@@ -72,12 +77,12 @@ def main() -> int:
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1750118400")
 
     print(f"{'brief':<22} {'lang':<8} {'html ms':>8} {'pdf ms':>8} {'untagged':>8} "
-          f"{'tagging':>7} {'pages':>5} {'PDF KB':>7}")
+          f"{'tagging':>7} {'pages':>5} {'PDF KB':>7} {'untagged':>8}")
     rows = per_document(args.runs)
-    for brief, lang, html_s, pdf_s, plain_s, pages, size in rows:
+    for brief, lang, html_s, pdf_s, plain_s, pages, size, plain_size in rows:
         print(f"{brief:<22} {lang:<8} {html_s * 1000:8.1f} {pdf_s * 1000:8.1f} "
               f"{plain_s * 1000:8.1f} {(pdf_s / plain_s - 1) * 100:+6.1f}% {pages:5d} "
-              f"{size / 1000:7.1f}")
+              f"{size / 1000:7.1f} {plain_size / 1000:8.1f}")
     tagged, plain = sum(r[3] for r in rows), sum(r[4] for r in rows)
     print(f"tagging (PDF/UA-1) against untagged, all documents: {(tagged / plain - 1) * 100:+.1f}%")
     times, peak = wall_times(args.runs)
