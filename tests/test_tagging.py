@@ -13,7 +13,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import FIXTURES, ROOT, copy_project, edit, run
+from conftest import FIXTURES, ROOT, copy_project, edit, pdf_text, run
 
 BIN = Path(sys.executable).parent
 SAMPLE_LANGS = ("ja", "en", "zh-Hans", "ru", "kk")
@@ -432,3 +432,26 @@ def test_ruby_is_ruby_rb_rt(scripts):
         for ruby in rubies:
             parts = [str(k.S) for k in ruby.K if isinstance(k, pikepdf.Dictionary)]
             assert parts[0] == "/RB" and "/RT" in parts, parts
+
+
+def test_tagged_complex_scripts_rebuild_byte_identical(tmp_path):
+    """/ActualText, the folded tree and the XMP come out the same every time."""
+    project = copy_project(FIXTURES / "scripts", tmp_path / "p")
+    langs = [arg for lang in ("hi", "th", "ar", "ja") for arg in ("--lang", lang)]
+    for out in ("a", "b"):
+        assert run(project, "build", "-q", "--format", "pdf", *langs,
+                   "--out", str(tmp_path / out)) == 0
+    for lang in ("hi", "th", "ar", "ja"):
+        name = f"{lang}/scripts.{lang}.pdf"
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_complex_script_text_extracts_whole(scripts):
+    """Searching and copying Devanagari gives the words as written, not a glyph's
+    first mapping (स्रोत came out as स्रोति before /ActualText)."""
+    text = pdf_text(scripts / "dist" / "hi" / "scripts.hi.pdf")
+    html = (scripts / "dist" / "hi" / "scripts.html").read_text(encoding="utf-8")
+    for word in ("स्रोत", "लिपियाँ", "कज़ाखस्तान"):
+        assert word in html
+        assert word in text, word
+    assert "स्रोति" not in text
