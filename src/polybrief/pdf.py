@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import tagging
+from . import hyphenation, justify, tagging
 from .config import Config
 from .errors import Problem, Problems, ProjectError
 from .files import read_bytes
@@ -156,6 +156,13 @@ class _DeferredContent:
         font.__dict__["_file_content"] = value
 
 
+def _patch_weasyprint() -> None:
+    """Everything polybrief changes in WeasyPrint's layout, applied once per process."""
+    _defer_font_copies()
+    justify.install()
+    hyphenation.install()
+
+
 @functools.cache
 def _defer_font_copies() -> None:
     """Stop WeasyPrint copying every font file it uses into memory for each PDF.
@@ -201,7 +208,7 @@ def prepare(config: Config, languages: tuple[Language, ...], sample_html: str) -
 
     from . import compact  # noqa: F401
 
-    _defer_font_copies()
+    _patch_weasyprint()
     for language in languages:
         stack_coverage(_families(config, language))
     HTML(string=sample_html, url_fetcher=ProjectFetcher(config.root)).render(
@@ -223,7 +230,7 @@ def write_pdf(html: str, print_css: str, config: Config, identity: str,
     """
     from weasyprint import CSS, HTML
 
-    _defer_font_copies()
+    _patch_weasyprint()
     fetcher = ProjectFetcher(config.root)
     base_url = config.templates_dir.as_uri() + "/"
     # The page's base style is the same for every document: parse it once per process.
