@@ -8,7 +8,7 @@ import budoux
 import pdfplumber
 import pytest
 
-from conftest import copy_project, notdef_glyphs, pdf_fonts, pdf_text, run
+from conftest import copy_project, edit, notdef_glyphs, pdf_fonts, pdf_text, run
 
 LANGS = ("en", "ja", "zh-Hans", "zh-Hant", "ko", "ru", "kk", "ar", "fa", "he", "th", "hi")
 RTL = ("ar", "fa", "he")
@@ -160,19 +160,49 @@ def test_korean_words_stay_whole(scripts):
     assert body.count('<span class="phrase">') > 20
 
 
-def test_uncovered_character_is_an_error_naming_the_line(mini, capsys):
-    config = mini / "pyproject.toml"
-    config.write_text(config.read_text().replace(
-        'Cyrl = { serif = ["Noto Serif"], sans = ["Noto Sans"] }',
-        'Cyrl = { serif = ["Noto Sans Thai"], sans = ["Noto Sans Thai"] }'))
+def test_a_character_no_installed_font_has_is_an_error_naming_the_line(mini, capsys):
+    # U+1CF00, a Znamenny combining mark, which no package make installs draws.
+    edit(mini, "locales/ru/LC_MESSAGES/mini.po", 'msgstr "Реки степи"',
+         'msgstr "Реки степи \U0001cf00"')
     assert run(mini, "build", "--lang", "ru") == 1
     err = capsys.readouterr().err
-    assert ("error: content/mini/brief.yaml:3: U+0420 'Р', U+0435 'е', U+043A 'к', U+0438 'и', "
-            "U+0441 'с' and 2 more (ru) are in no font configured for ru — fonts tried: "
-            "Noto Sans Thai") in err
-    assert re.search(r"error: content/mini/brief.yaml:\d+: U\+0052 'R'", err)  # the source
-    assert err.count("error: ") < 25
+    line = _po_line(mini, "ru", "Реки степи")
+    assert (f"error: locales/ru/LC_MESSAGES/mini.po:{line}: U+1CF00 '\U0001cf00' (ru) is in "
+            f"no installed font — fonts configured for ru: Noto Serif, Noto Sans") in err, err
     assert not (mini / "dist").exists()
+
+
+def test_a_character_outside_the_stack_falls_back_with_a_warning_at_its_po_line(mini, capsys):
+    """U+2212 MINUS SIGN, which Noto Serif lacks, in a Russian translation."""
+    edit(mini, "locales/ru/LC_MESSAGES/mini.po", 'msgstr "Реки степи"',
+         'msgstr "Реки степи \u2212 2"')
+    assert run(mini, "build", "--lang", "ru") == 0
+    err = capsys.readouterr().err
+    line = _po_line(mini, "ru", "Реки степи")
+    assert (f"WARNING: locales/ru/LC_MESSAGES/mini.po:{line}: U+2212 '\u2212' (ru) is in no "
+            f"font configured for ru: drawn with DejaVu Serif") in err, err
+    pdf = mini / "dist" / "ru" / "mini.ru.pdf"
+    assert "DejaVuSerif" in "".join(pdf_fonts(pdf)).replace(" ", "").replace("-", "")
+    assert notdef_glyphs(pdf) == 0
+    assert "\u2212" in pdf_text(pdf)
+
+
+def test_a_han_character_falls_back_to_the_languages_han_variant(mini, capsys):
+    """A Japanese name quoted in a Russian text is drawn by the Chinese (SC) face, as
+    Russian has no Han variant of its own; in Japanese, the JP face draws it."""
+    edit(mini, "locales/ru/LC_MESSAGES/mini.po", 'msgstr "Реки степи"',
+         'msgstr "Реки степи (東京)"')
+    assert run(mini, "build", "--lang", "ru") == 0
+    assert "drawn with Noto Serif CJK SC" in capsys.readouterr().err
+    fonts = {name.replace("-", " ") for name in pdf_fonts(mini / "dist" / "ru" / "mini.ru.pdf")}
+    assert "Noto Sans CJK SC Bold" in fonts   # the title, a heading
+    assert not any("CJK JP" in name for name in fonts)
+
+
+def _po_line(project, lang: str, msgstr: str) -> int:
+    """The line of the entry (its msgid) whose translation starts with msgstr."""
+    lines = (project / "locales" / lang / "LC_MESSAGES" / "mini.po").read_text().splitlines()
+    return next(n for n, text in enumerate(lines, 1) if text.startswith(f'msgstr "{msgstr}')) - 1
 
 
 def test_notdef_in_a_pdf_is_detected(tmp_path):

@@ -15,6 +15,8 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
+from fontTools import unicodedata
+
 from .i18n import Language
 
 # Which Noto CJK variant draws a language's Han characters the way its readers write them.
@@ -79,3 +81,46 @@ def _noto_families(lang: str) -> list[str]:
                             text=True, check=False)
     return sorted({line.split(",")[0] for line in result.stdout.splitlines()
                    if line.startswith("Noto")})
+
+
+@functools.cache
+def fallback_family(char: str, language: Language) -> str | None:
+    """An installed family that draws a character a language's stack lacks, or None.
+
+    A Han character takes the Noto CJK face of the language's Han variant (a Japanese
+    name in an Uzbek text is drawn the Chinese way unless the language is Japanese).
+    Any other character takes a face that also supports the language (U+2212 MINUS
+    SIGN in Kazakh: DejaVu Serif), else a Noto text face, else any face; serif first.
+    """
+    families = _families_with(ord(char), "")
+    if not families:
+        return None
+    noto = [f for f in families if f.startswith("Noto") and not NOT_TEXT.search(f)]
+    if unicodedata.script(char) == "Hani":
+        variant = _han_variant(language)
+        noto = [f for f in noto if f.endswith(f"CJK {variant}")] or noto
+        candidates = noto or families
+    else:
+        lang = language.locale.split("_")[0]
+        candidates = ([f for f in _families_with(ord(char), lang) if not NOT_TEXT.search(f)]
+                      or noto or families)
+    serif = [f for f in candidates if "Serif" in f or "Naskh" in f]
+    return _shortest(serif) or _shortest(candidates)
+
+
+def sans_counterpart(family: str, char: str) -> str:
+    """The sans face of a serif fallback family, for headings, when it has the character."""
+    sans = family.replace("Serif", "Sans").replace("Naskh", "Sans")
+    return sans if sans in _families_with(ord(char), "") else family
+
+
+@functools.cache
+def _families_with(code: int, lang: str) -> list[str]:
+    """Installed families with a glyph for a code point (and supporting lang, if given)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return []
+    pattern = f":charset={code:x}" + (f":lang={lang}" if lang else "")
+    result = subprocess.run([fc_list, pattern, "family"], capture_output=True, text=True,
+                            check=False)
+    return sorted({line.split(",")[0] for line in result.stdout.splitlines() if line})

@@ -24,6 +24,7 @@ from babel.support import Translations
 from babel.units import format_unit
 from markupsafe import Markup
 
+from . import numerals
 from .errors import Problem, Problems, ProjectError
 from .files import control_problems, decode, describe_control, excerpt, read_bytes
 
@@ -400,7 +401,7 @@ def serialize_catalog(catalog: Catalog) -> bytes:
 
 @dataclass
 class Formatter:
-    """Locale formats for one language, all from CLDR."""
+    """Locale formats for one language, all from CLDR, in its default numbering system."""
 
     language: Language
     _locale: Locale = field(init=False, repr=False)
@@ -409,10 +410,12 @@ class Formatter:
         self._locale = self.language.babel
 
     def date(self, value: dt.date, format: str = "long") -> str:
-        return format_date(value, format=format, locale=self._locale)
+        return numerals.localize(format_date(value, format=format, locale=self._locale),
+                                 self._locale)
 
     def number(self, value: float | int) -> str:
-        return format_decimal(value, locale=self._locale)
+        return numerals.localize(format_decimal(value, locale=self._locale,
+                                                numbering_system="default"), self._locale)
 
     def country(self, code: str) -> str:
         return self._locale.territories.get(code.upper(), code)
@@ -420,14 +423,52 @@ class Formatter:
     def list(self, items: Iterable[str], style: str = "standard") -> str:
         return format_list(list(items), style=style, locale=self._locale)
 
+    @property
+    def separator(self) -> str:
+        """The comma between the parts of a composed line, such as a source's title,
+        publisher and date: "، " in Arabic, "、" in Japanese and Chinese."""
+        return list_separator(self._locale)
+
+    @property
+    def full_stop(self) -> str:
+        """What ends such a line before a URL: "。" where the comma is ideographic."""
+        return "。" if self.separator == "、" else ". "
+
     def percent_floor(self, ratio: float) -> str:
         """A percentage rounded down, so that anything short of complete never shows 100."""
-        return format_percent(int(ratio * 100) / 100, locale=self._locale)
+        return numerals.localize(format_percent(int(ratio * 100) / 100, locale=self._locale,
+                                                numbering_system="default"), self._locale)
 
     def kilobytes(self, size: int) -> str:
-        return format_unit(round(size / 1000), "digital-kilobyte", length="short",
-                           locale=self._locale)
+        return numerals.localize(format_unit(round(size / 1000), "digital-kilobyte",
+                                             length="short", locale=self._locale,
+                                             numbering_system="default"), self._locale)
 
+
+
+@functools.cache
+def list_separator(locale: Locale) -> str:
+    """The separator of the locale's lists in CLDR, without a conjunction.
+
+    Most locales separate list items with their comma ("{0}, {1}", "{0}、{1}"); Arabic
+    joins every item with "و" (and), and has its comma only in the pattern that adds
+    one before "و" ("{0}، و{1}"), so the letters are dropped from that one.
+    """
+    patterns = []
+    for style in ("standard", "unit", "unit-short", "standard-narrow"):
+        try:
+            patterns.append(locale.list_patterns[style]["start"])
+        except (KeyError, TypeError):
+            continue
+    separators = [p.replace("{0}", "").replace("{1}", "") for p in patterns if p]
+    for separator in separators:
+        if not any(char.isalpha() for char in separator):
+            return separator
+    for separator in separators:
+        bare = "".join(char for char in separator if not char.isalpha()).rstrip() + " "
+        if bare.strip():
+            return bare
+    return ", "
 
 
 # --- Coverage -------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from . import hyphenation, justify, tagging
 from .config import Config
 from .errors import Problem, Problems, ProjectError
 from .files import read_bytes
+from .fonts import FontStack, fallback_family, sans_counterpart
 from .i18n import Language
 from .output import source_date_epoch
 
@@ -295,12 +296,24 @@ def _drawn(char: str) -> bool:
     return not unicodedata.category(char).startswith(("Z", "C")) and char != "\u00ad"
 
 
-def check_glyphs(config: Config, runs: list[TextRun]) -> None:
-    """Fail when a character would be drawn with no font of its language to draw it.
+@dataclass(frozen=True)
+class Fallbacks:
+    """Families that draw what a language's stack lacks, and the warnings saying so."""
 
-    Each missing character is reported once, at the first text that uses it.
+    families: dict[Language, tuple[FontStack, ...]]   # serif and sans face of each
+    warnings: tuple[Problem, ...]
+
+
+def check_glyphs(config: Config, runs: list[TextRun]) -> Fallbacks:
+    """Find a font for every character drawn; fail when no installed font has one.
+
+    A character outside its language's stack falls back to an installed family that
+    has it (see fonts.fallback_family), with a warning at the first text using it;
+    only a character that no installed font has is an error.
     """
     missing: dict[TextRun, list[str]] = {}
+    families: dict[Language, dict[FontStack, None]] = {}
+    warnings: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for run in sorted(runs, key=lambda r: (r.line is None, r.line or 0)):
         covered = stack_coverage(_families(config, run.language))
@@ -308,16 +321,28 @@ def check_glyphs(config: Config, runs: list[TextRun]) -> None:
             if ord(char) in covered or not _drawn(char) or (char, run.language.tag) in seen:
                 continue
             seen.add((char, run.language.tag))
-            missing.setdefault(run, []).append(char)
+            family = fallback_family(char, run.language)
+            if family is None:
+                missing.setdefault(run, []).append(char)
+                continue
+            face = FontStack((family,), (sans_counterpart(family, char),))
+            families.setdefault(run.language, {})[face] = None
+            warnings.append(Problem(run.path, f"U+{ord(char):04X} {char!r} ({run.language.tag})"
+                                              f" is in no font configured for "
+                                              f"{run.language.tag}: drawn with {family}",
+                                    run.line))
     problems = Problems()
     for run, chars in missing.items():
         shown = ", ".join(f"U+{ord(c):04X} {c!r}" for c in chars[:5])
         more = f" and {len(chars) - 5} more" if len(chars) > 5 else ""
         verb = "is" if len(chars) == 1 else "are"
         tried = ", ".join(_families(config, run.language)) or "none"
-        problems.add(run.path, f"{shown}{more} ({run.language.tag}) {verb} in no font configured "
-                               f"for {run.language.tag} — fonts tried: {tried}", run.line)
+        problems.add(run.path, f"{shown}{more} ({run.language.tag}) {verb} in no installed "
+                               f"font — fonts configured for {run.language.tag}: {tried}",
+                     run.line)
     problems.raise_if_any()
+    return Fallbacks({lang: tuple(names) for lang, names in families.items()},
+                     tuple(warnings))
 
 
 def _families(config: Config, language: Language) -> tuple[str, ...]:

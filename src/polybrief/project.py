@@ -24,7 +24,9 @@ from html import unescape
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
+from markupsafe import Markup
+
+from . import __version__, numerals
 from .config import Config, load_config
 from .content import Brief, load_briefs
 from .errors import Problem, Problems, ProjectError
@@ -50,6 +52,7 @@ from .output import (
     read_manifest,
 )
 from .pdf import (
+    Fallbacks,
     TextRun,
     check_fonts,
     check_glyphs,
@@ -58,7 +61,7 @@ from .pdf import (
     resolve_family,
     write_pdf,
 )
-from .render import Renderer, font_sample, language_css, localize
+from .render import Renderer, font_rules, font_sample, language_css, localize
 from .staging import Staging, locked, stage_file
 
 log = logging.getLogger(__name__)
@@ -264,6 +267,8 @@ def build(project: Project, selection: Selection = Selection(), out_dir: Path | 
                     cache.record(result.task.key, output)
                 report.outputs.extend(result.outputs)
                 report.peak_rss_kb = max(report.peak_rss_kb, result.peak_rss_kb)
+                for warning in result.warnings:
+                    log.warning("%s", warning)
                 if result.fallbacks:
                     log.warning("%s [%s]: %d of %d segments untranslated, shown in %s",
                                 result.task.brief, result.task.lang, result.fallbacks,
@@ -352,6 +357,7 @@ class TaskResult:
     fallbacks: int
     segments: int
     peak_rss_kb: int
+    warnings: tuple[str, ...] = ()
 
 
 _WORKER: dict = {}
@@ -467,6 +473,7 @@ def _run_task(task: Task) -> TaskResult:
     brief, language = project.brief(task.brief), project.language(task.lang)
     page = render_page(project, brief, language, _WORKER["use_fuzzy"], task.coverage)
     outputs = []
+    warnings: list[str] = []
     common = dict(brief=brief.id, lang=language.tag, title=page.title,
                   date=brief.date.isoformat(), coverage=round(task.coverage, 4))
     for rel, fmt in zip(_paths(brief, language, task.formats), task.formats, strict=True):
@@ -474,8 +481,10 @@ def _run_task(task: Task) -> TaskResult:
         if fmt == "html":
             data = page.html.encode("utf-8")
         else:
-            check_glyphs(project.config, list(page.runs))
-            rendered = write_pdf(page.html, page.print_css, project.config,
+            fallbacks = check_glyphs(project.config, list(page.runs))
+            warnings.extend(str(w) for w in fallbacks.warnings)
+            rendered = write_pdf(_with_fonts(page.html, project.config, fallbacks),
+                                 page.print_css, project.config,
                                  f"{brief.id}/{language.tag}", brief.date,
                                  compact=_WORKER["compact"])
             if bad := notdef_pages(rendered.data):
@@ -486,7 +495,17 @@ def _run_task(task: Task) -> TaskResult:
         outputs.append(Output(format=fmt, path=rel, bytes=size, sha256=digest, pages=pages,
                               **common))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return TaskResult(task, outputs, page.fallbacks, page.segments, peak)
+    return TaskResult(task, outputs, page.fallbacks, page.segments, peak, tuple(warnings))
+
+
+def _with_fonts(html: str, config: Config, fallbacks: Fallbacks) -> str:
+    """The page with the fallback families after each language's stack, in a style
+    element of its own (an author style: the print sheet is a user style)."""
+    rules = [rule for language, families in fallbacks.families.items()
+             for rule in font_rules(config, language, families)]
+    if not rules:
+        return html
+    return html.replace("</head>", "<style>\n" + "\n".join(rules) + "\n</style>\n</head>", 1)
 
 
 @dataclass(frozen=True)
@@ -515,14 +534,14 @@ def render_page(project: Project, brief: Brief, language: Language,
     context = {"brief": view, "lang": _lang_namespace(language),
                "site": _site_namespace(project, brief, language)}
     ui = project.catalog(language, UI_DOMAIN)
-    html = project.renderer.render("brief.html.j2", ui, use_fuzzy, **context)
+    html = project.renderer.render("brief.html.j2", ui, use_fuzzy, language, **context)
     runs = translator.runs + [
         TextRun(source.title, parse_language(source.lang) if source.lang else language,
                 brief.path, source.line) for source in brief.sources]
     runs.append(TextRun(_printed_text(html, runs), language,
                         ui.display if ui else "templates/brief.html.j2"))
     return Page(brief, language, view["title"].plain, html,
-                project.renderer.render("print.css.j2", ui, use_fuzzy, **context),
+                project.renderer.render("print.css.j2", ui, use_fuzzy, language, **context),
                 translator.fallbacks, translator.total, tuple(runs))
 
 
@@ -545,8 +564,13 @@ def _page_budget(briefs: list[Brief], outputs: list[Output]) -> list[Problem]:
 
 
 def _lang_namespace(language: Language) -> dict:
+    counter_style = numerals.counter_style(language.babel)
     return {"tag": language.tag, "locale": language.locale, "dir": language.direction,
-            "name": language.native_name, "script": language.script}
+            "name": language.native_name, "script": language.script,
+            "counter_style": Markup(counter_style or ""),
+            "counter": numerals.counter_name(language.babel),
+            "separator": Formatter(language).separator,
+            "full_stop": Formatter(language).full_stop}
 
 
 def _site_namespace(project: Project, brief: Brief, current: Language) -> dict:
@@ -588,11 +612,13 @@ def render_index(project: Project, outputs: list[Output]) -> str:
             "date": fmt.date(dt.date.fromisoformat(output.date)) if output.date else ""})
         entry[output.format] = output
         if output.format == "pdf":
-            entry["size"] = Formatter(source).kilobytes(output.bytes)
+            # The row is in its own language (lang on the <tr>): so are its numbers.
+            entry["size"] = fmt.kilobytes(output.bytes)
+            entry["pages"] = fmt.number(output.pages or 0)
         if output.lang == source.tag and output.title:
             brief["title"] = output.title
     site = {"briefs": [{**b, "languages": list(b["languages"].values())}
                        for b in briefs.values()],
             "language_css": language_css(project.config, languages)}
     return project.renderer.render("index.html.j2", project.catalog(source, "messages"), False,
-                                   lang=_lang_namespace(source), site=site)
+                                   source, lang=_lang_namespace(source), site=site)

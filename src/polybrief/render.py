@@ -16,14 +16,17 @@ import pyphen
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from . import numerals
 from .config import Config
 from .content import Brief, BulletList, Paragraph, Quote, Table, Text
 from .errors import Problem, ProjectError
 from .files import control_problems, plain_relative, read_bytes, read_text
+from .fonts import FontStack
 from .i18n import Formatter, Language, MessageCatalog
 from .markdown import MAX_MARKUP, RUBY, markup_problem, render_inline, strip_inline
+from .numerals import interpolate
 from .pdf import TextRun
-from .typography import CJK_SCRIPTS, typeset, typeset_html
+from .typography import CJK_SCRIPTS, typeset, typeset_html, url_breaks
 
 SPACED_SCRIPTS = ("Latn", "Cyrl", "Grek")
 MAX_PHRASED = 1000  # characters of a title or heading, which are set phrase by phrase
@@ -162,19 +165,24 @@ class ContentTranslator:
                          lambda run: typeset_html(run, shown_in))
         plain = strip_inline(value) if text.markdown else value  # metadata: as written
         self.runs.append(TextRun(plain + "".join(m[2] for m in RUBY.finditer(value)), shown_in,
-                                 self.brief.path, text.line))
+                                 *self._where(text, translated)))
         if phrases or (shown_in.babel.language == "ko" and value.count(" ") < MAX_MARKUP):
             html = wrap_phrases(html, shown_in)
         if shown_in.direction == "rtl":
             html = isolate_ltr(html)
         return Localized(plain, html, fallback, typeset(plain, shown_in))
 
+    def _where(self, text: Text, translated: bool) -> tuple[str, int | None]:
+        """Where a string shown comes from: its catalog entry when it is a translation."""
+        if translated:
+            return self.catalog.display, self.catalog.catalog.get(text.value,
+                                                                  text.context).lineno
+        return self.brief.path, text.line
+
     def _problem(self, text: Text, translated: bool, message: str) -> ProjectError:
         """A problem of a string, located in the catalog when it is a translation."""
-        if translated:
-            line = self.catalog.catalog.get(text.value, text.context).lineno
-            return ProjectError(Problem(self.catalog.display, message, line))
-        return ProjectError(Problem(self.brief.path, message, text.line))
+        path, line = self._where(text, translated)
+        return ProjectError(Problem(path, message, line))
 
 
 def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
@@ -229,15 +237,11 @@ def language_css(config: Config, languages: tuple[Language, ...]) -> Markup:
     rules = []
     for language in languages:
         tag = language.tag
-        stack = config.fonts_for(language)
-        if stack is not None:
-            heading = ", ".join(f"{h}:lang({tag}), {h} :lang({tag})" for h in HEADING_TAGS)
-            rules.append(f":lang({tag}) {{ font-family: {_families(stack.serif, 'serif')}; }}")
-            rules.append(f"{heading} {{ font-family: {_families(stack.sans, 'sans-serif')}; }}")
-            if language.script in CJK_SCRIPTS:
-                # In CJK body text, bold is set in the gothic (sans) face, as printers do.
-                rules.append(f":lang({tag}) :is(strong, b, em) {{ "
-                             f"font-family: {_families(stack.sans, 'sans-serif')}; }}")
+        rules.extend(font_rules(config, language))
+        if counter := numerals.counter_name(language.babel):
+            # Ordered lists numbered in the language's own digits, as its numbers are.
+            rules.append(numerals.counter_style(language.babel))
+            rules.append(f":lang({tag}) ol {{ list-style-type: {counter}; }}")
         if language.script in UNSLANTED_SCRIPTS:
             # These scripts have no italics: a synthesized slant is barely visible.
             rules.append(f":lang({tag}) :is(em, i) {{ font-style: normal; "
@@ -261,19 +265,43 @@ def font_sample(config: Config, languages: tuple[Language, ...]) -> str:
             f"</head><body>{''.join(sections)}</body></html>")
 
 
+def font_rules(config: Config, language: Language,
+               fallbacks: tuple[FontStack, ...] = ()) -> list[str]:
+    """The font-family rules of a language: its stack, then the fallback faces that
+    draw characters the stack lacks."""
+    stack = config.fonts_for(language)
+    if stack is None and not fallbacks:
+        return []
+    serif = tuple(dict.fromkeys((stack.serif if stack else ()) +
+                                tuple(f for face in fallbacks for f in face.serif)))
+    sans = tuple(dict.fromkeys((stack.sans if stack else ()) +
+                               tuple(f for face in fallbacks for f in face.sans)))
+    tag = language.tag
+    heading = ", ".join(f"{h}:lang({tag}), {h} :lang({tag})" for h in HEADING_TAGS)
+    rules = [f":lang({tag}) {{ font-family: {_families(serif, 'serif')}; }}",
+             f"{heading} {{ font-family: {_families(sans, 'sans-serif')}; }}"]
+    if language.script in CJK_SCRIPTS:
+        # In CJK body text, bold is set in the gothic (sans) face, as printers do.
+        rules.append(f":lang({tag}) :is(strong, b, em) {{ "
+                     f"font-family: {_families(sans, 'sans-serif')}; }}")
+    return rules
+
+
 def _families(names: tuple[str, ...], generic: str) -> str:
     return ", ".join([f'"{name}"' for name in names] + [generic])
 
 
-def css_content(template: str, **counters: str) -> Markup:
-    """Turn a translated label such as 'Page {page} of {pages}' into a CSS content value."""
+def css_content(template: str, style: str | None = None, **counters: str) -> Markup:
+    """Turn a translated label such as 'Page {page} of {pages}' into a CSS content value,
+    its counters in the counter style given (the language's digits)."""
     if isinstance(template, Markup):
         template = template.unescape()
     parts = []
     for piece in re.split(r"(\{\w+\})", template):
         name = piece[1:-1] if piece.startswith("{") and piece.endswith("}") else None
         if name in counters:
-            parts.append(f"counter({counters[name]})")
+            parts.append(f"counter({counters[name]}, {style})" if style
+                         else f"counter({counters[name]})")
         elif piece:
             parts.append(css_string(piece))
     return Markup(" ".join(parts) or '""')
@@ -335,6 +363,7 @@ class Renderer:
         )
         self.env.filters["css_content"] = css_content
         self.env.filters["bdi"] = lambda text: Markup("<bdi>%s</bdi>") % text
+        self.env.filters["url_breaks"] = url_breaks
         self.templates = {name: self._load(name)
                           for name in ("brief.html.j2", "print.css.j2", "index.html.j2")}
         digest = hashlib.sha256()
@@ -361,14 +390,23 @@ class Renderer:
         except jinja2.TemplateNotFound as exc:
             raise ProjectError(Problem(f"templates/{exc.name}", "template not found")) from None
 
-    def render(self, name: str, ui: MessageCatalog | None, use_fuzzy: bool, **context) -> str:
-        """Render a template with one language's UI strings installed."""
+    def render(self, name: str, ui: MessageCatalog | None, use_fuzzy: bool,
+               language: Language, **context) -> str:
+        """Render a template with one language's UI strings installed; integers in them
+        are written in the language's numbering system."""
         translations = ui.translations(use_fuzzy) if ui is not None else NullTranslations()
+        number = Formatter(language).number
+
         # Escape the catalog's text: a translation is untrusted, never markup.
-        self.env.install_gettext_callables(
-            lambda message: escape(translations.gettext(message)),
-            lambda singular, plural, n: escape(translations.ngettext(singular, plural, n)),
-            newstyle=True)
+        def gettext(message: str, **variables) -> Markup:
+            return interpolate(escape(translations.gettext(message)), variables, number)
+
+        def ngettext(singular: str, plural: str, n: int, **variables) -> Markup:
+            variables.setdefault("num", n)
+            return interpolate(escape(translations.ngettext(singular, plural, n)), variables,
+                               number)
+
+        self.env.install_gettext_callables(gettext, ngettext, newstyle=False)
         try:
             return self.templates[name].render(**context)
         except jinja2.TemplateError as exc:

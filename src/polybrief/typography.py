@@ -20,6 +20,8 @@ from __future__ import annotations
 import functools
 import re
 
+from markupsafe import Markup, escape
+
 from .i18n import Language
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -107,3 +109,18 @@ def _units(locale: str) -> re.Pattern | None:
         return None
     alternatives = "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True))
     return re.compile(rf"(?<=\d)[ \t](?=(?:{alternatives})(?!\w))")
+
+
+# A URL may break before a dot, slash, question mark, hash, ampersand or equals sign
+# of its host and path (the Chicago Manual's rule), never inside the scheme's "://".
+URL_BREAK = re.compile(r"(?<=[^/:])(?=[./?#&=])")
+MAX_URL_BREAKS = 64
+
+
+def url_breaks(url: str) -> Markup:
+    """An escaped URL with <wbr> where a line may break inside it."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    pieces = URL_BREAK.split(rest, maxsplit=MAX_URL_BREAKS)
+    return Markup(escape(scheme + sep)) + Markup("<wbr>").join(escape(p) for p in pieces)
