@@ -268,3 +268,23 @@ def test_table_captions_and_index_cells_are_readable_at_360_px(browser, sites):
     assert labels
     for label, value in labels:
         assert label not in ("none", "normal", '""'), (label, value)
+
+
+def test_japanese_and_chinese_space_latin_and_digits_from_han(browser, sites):
+    """text-autospace: the browser adds space between 2025 and 年, not inside 2025."""
+    for lang in ("ja", "zh-Hans"):
+        _open(browser, sites["sample"] / lang / "china-central-asia.html", 1280)
+        widths = browser.execute_script("""
+            const p = document.createElement('p');
+            document.querySelector('main').appendChild(p);
+            const measure = (text, autospace) => {
+              p.textContent = text; p.style.display = 'inline';
+              p.style.textAutospace = autospace;
+              return p.getBoundingClientRect().width; };
+            return [measure('2025年', 'normal'), measure('2025年', 'no-autospace'),
+                    measure('年年', 'normal'), measure('年年', 'no-autospace'),
+                    getComputedStyle(document.querySelector('main p')).textAutospace];""")
+        spaced, plain, han, han_plain, computed = widths
+        assert computed == "normal", lang
+        assert spaced - plain > 1, (lang, spaced, plain)   # 1/8 em at 16 px is 2 px
+        assert han == han_plain, lang
