@@ -50,14 +50,13 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory) -> dict[str, Path]:
+def sites(tmp_path_factory, scripts) -> dict[str, Path]:
     """The sample, the twelve-script fixture and the small fixture, built once."""
     base = tmp_path_factory.mktemp("browser")
-    built = {}
-    for name, source in (("sample", ROOT), ("scripts", ROOT / "tests/fixtures/scripts"),
-                         ("mini", ROOT / "tests/fixtures/mini")):
+    built = {"scripts": scripts / "dist"}
+    for name, source in (("sample", ROOT), ("mini", ROOT / "tests/fixtures/mini")):
         project = copy_project(source, base / name)
-        assert run(project, "build", "-q", "--format", "html") == 0
+        assert run(project, "build", "-q") == 0
         built[name] = project / "dist"
     return built
 
@@ -216,11 +215,28 @@ def _follow(browser, references) -> None:
 
 
 def test_links_between_pages_lead_to_files_that_exist(sites):
+    """The language switcher's pages and the PDF link of every page."""
+    pdf_links = 0
     for page in pages(sites):
         for href in re.findall(r'href="([^"#:]+)"', page.read_text(encoding="utf-8")):
-            if href.endswith(".pdf"):
-                continue   # built with --format html only
-            assert (page.parent / href).resolve().exists(), (page, href)
+            assert (page.parent / href).resolve().is_file(), (page, href)
+            pdf_links += href.endswith(".pdf")
+    assert pdf_links >= 20
+
+
+def test_the_pdf_link_is_reached_and_followed_with_the_keyboard(browser, sites):
+    from selenium.webdriver.common.keys import Keys
+
+    page = sites["sample"] / "ja" / "china-central-asia.html"
+    _open(browser, page, 360)
+    reached = _tab_through(browser)
+    index = next(i for i, item in enumerate(reached) if (item["href"] or "").endswith(".pdf"))
+    _open(browser, page, 360)
+    _tab_through(browser, limit=index + 1)
+    href = browser.execute_script("return document.activeElement.href")
+    assert href.endswith("china-central-asia.ja.pdf")
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    assert browser.current_url.endswith(".pdf")   # Chromium opens it (or downloads it)
 
 
 def _phrase_lines(browser, selector: str) -> list[list[str]]:
