@@ -5,7 +5,7 @@ PYTHON ?= python3
 PY     := $(VENV)/bin/python
 STAMPS := .stamps
 
-.PHONY: all build test fuzz bench bench-size bench-scale lint clean setup
+.PHONY: all build test fuzz bench bench-size bench-scale bench-typography lint clean setup
 
 all: build
 
@@ -44,6 +44,9 @@ bench: setup
 
 bench-size: setup
 	$(PY) benchmarks/pdf_size.py --verify
+
+bench-typography: setup
+	$(PY) benchmarks/typography.py --runs 7 --processes 3
 
 bench-scale: setup
 	$(PY) benchmarks/scale.py --counts 12 100 400 --runs 3
