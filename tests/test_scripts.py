@@ -199,6 +199,17 @@ def test_a_han_character_falls_back_to_the_languages_han_variant(mini, capsys):
     assert not any("CJK JP" in name for name in fonts)
 
 
+def test_a_long_text_in_another_script_costs_one_search_and_one_warning(mini, capsys):
+    han = "".join(chr(0x4E00 + i) for i in range(3000))
+    edit(mini, "locales/ru/LC_MESSAGES/mini.po", 'msgstr "Амударья и Сырдарья пересекают регион."',
+         f'msgstr "Амударья и Сырдарья пересекают регион. {han}"')
+    assert run(mini, "build", "--lang", "ru", "--format", "pdf") == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1, warnings
+    assert "and 2995 more (ru) are in no font configured for ru: drawn with Noto Serif CJK SC" \
+        in warnings[0]
+
+
 def _po_line(project, lang: str, msgstr: str) -> int:
     """The line of the entry (its msgid) whose translation starts with msgstr."""
     lines = (project / "locales" / lang / "LC_MESSAGES" / "mini.po").read_text().splitlines()

@@ -304,45 +304,61 @@ class Fallbacks:
     warnings: tuple[Problem, ...]
 
 
+MAX_FALLBACK_LOOKUPS = 64   # Fontconfig searches per document (each takes ~10 ms)
+
+
 def check_glyphs(config: Config, runs: list[TextRun]) -> Fallbacks:
     """Find a font for every character drawn; fail when no installed font has one.
 
     A character outside its language's stack falls back to an installed family that
     has it (see fonts.fallback_family), with a warning at the first text using it;
-    only a character that no installed font has is an error.
+    only a character that no installed font has is an error. A family already chosen
+    for the language is tried first, so that a long text in another script costs one
+    search, and the searches are bounded.
     """
     missing: dict[TextRun, list[str]] = {}
+    drawn_with: dict[TextRun, dict[str, list[str]]] = {}
     families: dict[Language, dict[FontStack, None]] = {}
-    warnings: list[Problem] = []
     seen: set[tuple[str, str]] = set()
+    lookups = 0
     for run in sorted(runs, key=lambda r: (r.line is None, r.line or 0)):
         covered = stack_coverage(_families(config, run.language))
+        chosen = families.setdefault(run.language, {})
         for char in dict.fromkeys(run.text):
             if ord(char) in covered or not _drawn(char) or (char, run.language.tag) in seen:
                 continue
             seen.add((char, run.language.tag))
-            family = fallback_family(char, run.language)
+            family = next((face.serif[0] for face in chosen
+                           if ord(char) in stack_coverage(face.serif)), None)
+            if family is None and lookups < MAX_FALLBACK_LOOKUPS:
+                lookups += 1
+                family = fallback_family(char, run.language)
+                if family is not None:
+                    chosen[FontStack((family,), (sans_counterpart(family, char),))] = None
             if family is None:
                 missing.setdefault(run, []).append(char)
-                continue
-            face = FontStack((family,), (sans_counterpart(family, char),))
-            families.setdefault(run.language, {})[face] = None
-            warnings.append(Problem(run.path, f"U+{ord(char):04X} {char!r} ({run.language.tag})"
-                                              f" is in no font configured for "
-                                              f"{run.language.tag}: drawn with {family}",
-                                    run.line))
+            else:
+                drawn_with.setdefault(run, {}).setdefault(family, []).append(char)
+    warnings = [Problem(run.path, f"{_characters(chars)} ({run.language.tag}) "
+                                  f"{'is' if len(chars) == 1 else 'are'} in no font configured"
+                                  f" for {run.language.tag}: drawn with {family}", run.line)
+                for run, by_family in drawn_with.items() for family, chars in by_family.items()]
     problems = Problems()
     for run, chars in missing.items():
-        shown = ", ".join(f"U+{ord(c):04X} {c!r}" for c in chars[:5])
-        more = f" and {len(chars) - 5} more" if len(chars) > 5 else ""
         verb = "is" if len(chars) == 1 else "are"
         tried = ", ".join(_families(config, run.language)) or "none"
-        problems.add(run.path, f"{shown}{more} ({run.language.tag}) {verb} in no installed "
-                               f"font — fonts configured for {run.language.tag}: {tried}",
-                     run.line)
+        where = ("in no installed font" if lookups < MAX_FALLBACK_LOOKUPS else
+                 f"in no font found in {MAX_FALLBACK_LOOKUPS} searches for other fonts")
+        problems.add(run.path, f"{_characters(chars)} ({run.language.tag}) {verb} {where} — "
+                               f"fonts configured for {run.language.tag}: {tried}", run.line)
     problems.raise_if_any()
-    return Fallbacks({lang: tuple(names) for lang, names in families.items()},
+    return Fallbacks({lang: tuple(faces) for lang, faces in families.items() if faces},
                      tuple(warnings))
+
+
+def _characters(chars: list[str]) -> str:
+    shown = ", ".join(f"U+{ord(c):04X} {c!r}" for c in chars[:5])
+    return shown + (f" and {len(chars) - 5} more" if len(chars) > 5 else "")
 
 
 def _families(config: Config, language: Language) -> tuple[str, ...]:
