@@ -10,9 +10,9 @@ invisible characters.
 - Russian and other East Slavic languages: a one-letter preposition or conjunction
   stays with the word after it.
 - French: a narrow no-break space before ``; : ! ?`` and ``»`` and after ``«``.
-- Japanese, Chinese and Korean: a number (or a range of numbers) stays with the
-  counter or unit after it (``3点``, ``2025—2026年``), in the HTML as a span that
-  does not wrap.
+- Japanese, Chinese and Korean: a number stays with the counter or unit after it
+  (``3点``; in ``2025—2026年``, ``2026年``, and ``2025—`` stays whole), in the HTML
+  as spans that do not wrap.
 """
 
 from __future__ import annotations
@@ -40,8 +40,10 @@ FRENCH_AFTER = re.compile(r"«[ \u00a0\u202f]*")
 CJK_SCRIPTS = ("Jpan", "Hans", "Hant", "Kore", "Hani")
 MAX_NUMBER_SPANS = 64
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-NUMBER_AND_COUNTER = re.compile(
-    rf"[0-9０-９]+(?:[.,][0-9]+)*(?:[—–~〜\-][0-9０-９]+(?:[.,][0-9]+)*)?[{_CJK}％%]")
+_NUMBER = r"[0-9０-９]+(?:[.,][0-9]+)*"
+# A number and the counter after it (3点); in a range (2025—2026年), the first number
+# with its dash, and the last with the counter: the line may break after the dash.
+NUMBER_AND_COUNTER = re.compile(rf"({_NUMBER}[—–~〜\-])?({_NUMBER}[{_CJK}％%])")
 
 
 def typeset_html(text: str, language: Language) -> str:
@@ -51,9 +53,12 @@ def typeset_html(text: str, language: Language) -> str:
         # Each span is an inline box, and WeasyPrint lays a line's boxes out in time
         # quadratic in their number: a text with very many numbers keeps the first ones.
         spans = iter(range(MAX_NUMBER_SPANS))
-        text = NUMBER_AND_COUNTER.sub(
-            lambda m: f'<span class="nb">{m[0]}</span>' if next(spans, None) is not None
-            else m[0], text)
+
+        def keep(match: re.Match) -> str:
+            if next(spans, None) is None:
+                return match[0]
+            return "".join(f'<span class="nb">{part}</span>' for part in match.groups() if part)
+        text = NUMBER_AND_COUNTER.sub(keep, text)
     return text
 
 
