@@ -24,7 +24,6 @@ from .files import control_problems, plain_relative, read_bytes, read_text
 from .fonts import FontStack
 from .i18n import Formatter, Language, MessageCatalog
 from .markdown import MAX_MARKUP, RUBY, markup_problem, render_inline, strip_inline
-from .numerals import interpolate
 from .pdf import TextRun
 from .typography import CJK_SCRIPTS, typeset, typeset_html, url_breaks
 
@@ -399,12 +398,13 @@ class Renderer:
 
         # Escape the catalog's text: a translation is untrusted, never markup.
         def gettext(message: str, **variables) -> Markup:
-            return interpolate(escape(translations.gettext(message)), variables, number)
+            return numerals.interpolate(escape(translations.gettext(message)), variables,
+                                        number)
 
         def ngettext(singular: str, plural: str, n: int, **variables) -> Markup:
             variables.setdefault("num", n)
-            return interpolate(escape(translations.ngettext(singular, plural, n)), variables,
-                               number)
+            return numerals.interpolate(escape(translations.ngettext(singular, plural, n)),
+                                        variables, number)
 
         self.env.install_gettext_callables(gettext, ngettext, newstyle=False)
         try:
