@@ -163,13 +163,18 @@ def test_korean_words_stay_whole(scripts):
     assert body.count('<span class="phrase">') > 20
 
 
+def _build_with_title(mini, capsys, title: str) -> tuple[int, str, int]:
+    """Build the Russian brief with this title translation: exit code, stderr and the
+    line of the title's catalog entry."""
+    edit(mini, "locales/ru/LC_MESSAGES/mini.po", 'msgstr "Реки степи"', f'msgstr "{title}"')
+    code = run(mini, "build", "--lang", "ru")
+    return code, capsys.readouterr().err, _po_line(mini, "ru", "Реки степи")
+
+
 def test_a_character_no_installed_font_has_is_an_error_naming_the_line(mini, capsys):
     # U+1CF00, a Znamenny combining mark, which no package make installs draws.
-    edit(mini, "locales/ru/LC_MESSAGES/mini.po", 'msgstr "Реки степи"',
-         'msgstr "Реки степи \U0001cf00"')
-    assert run(mini, "build", "--lang", "ru") == 1
-    err = capsys.readouterr().err
-    line = _po_line(mini, "ru", "Реки степи")
+    code, err, line = _build_with_title(mini, capsys, "Реки степи \U0001cf00")
+    assert code == 1
     assert (f"error: locales/ru/LC_MESSAGES/mini.po:{line}: U+1CF00 '\U0001cf00' (ru) is in "
             f"no installed font — fonts configured for ru: Noto Serif, Noto Sans") in err, err
     assert not (mini / "dist").exists()
@@ -177,11 +182,8 @@ def test_a_character_no_installed_font_has_is_an_error_naming_the_line(mini, cap
 
 def test_a_character_outside_the_stack_falls_back_with_a_warning_at_its_po_line(mini, capsys):
     """U+2212 MINUS SIGN, which Noto Serif lacks, in a Russian translation."""
-    edit(mini, "locales/ru/LC_MESSAGES/mini.po", 'msgstr "Реки степи"',
-         'msgstr "Реки степи \u2212 2"')
-    assert run(mini, "build", "--lang", "ru") == 0
-    err = capsys.readouterr().err
-    line = _po_line(mini, "ru", "Реки степи")
+    code, err, line = _build_with_title(mini, capsys, "Реки степи \u2212 2")
+    assert code == 0
     assert (f"WARNING: locales/ru/LC_MESSAGES/mini.po:{line}: U+2212 '\u2212' (ru) is in no "
             f"font configured for ru: drawn with DejaVu Serif") in err, err
     pdf = mini / "dist" / "ru" / "mini.ru.pdf"
@@ -193,10 +195,8 @@ def test_a_character_outside_the_stack_falls_back_with_a_warning_at_its_po_line(
 def test_a_han_character_falls_back_to_the_languages_han_variant(mini, capsys):
     """A Japanese name quoted in a Russian text is drawn by the Chinese (SC) face, as
     Russian has no Han variant of its own; in Japanese, the JP face draws it."""
-    edit(mini, "locales/ru/LC_MESSAGES/mini.po", 'msgstr "Реки степи"',
-         'msgstr "Реки степи (東京)"')
-    assert run(mini, "build", "--lang", "ru") == 0
-    assert "drawn with Noto Serif CJK SC" in capsys.readouterr().err
+    code, err, _ = _build_with_title(mini, capsys, "Реки степи (東京)")
+    assert code == 0 and "drawn with Noto Serif CJK SC" in err
     fonts = {name.replace("-", " ") for name in pdf_fonts(mini / "dist" / "ru" / "mini.ru.pdf")}
     assert "Noto Sans CJK SC Bold" in fonts   # the title, a heading
     assert not any("CJK JP" in name for name in fonts)
