@@ -92,25 +92,34 @@ def _clusters(stream, textbox) -> tuple[list[Cluster], str]:
     return clusters, line.decode(errors="replace")
 
 
-def _give_actual_text(items: list, start: int, text: str) -> bool:
-    """Add the line's text as /ActualText to the marked-content sequence around it.
+def tagged_sequence(items: list, end: int | None = None):
+    """The property list of the tagged marked-content sequence open at ``items[:end]``
+    (``/Span <</MCID n>> BDC``, the property list still a dictionary), or None.
 
-    ``items[:start]`` ends with what WeasyPrint wrote before the line: its
-    ``/Span <</MCID n>> BDC`` (the property list still a dictionary), then colour and
-    ``BT`` operators.
+    Between it and ``end`` WeasyPrint may have written colour and ``BT`` operators; an
+    ``EMC`` means the sequence was closed, and an artifact's has no MCID.
     """
     import pydyf
 
-    for index in range(start - 1, 0, -1):
+    for index in range((len(items) if end is None else end) - 1, 0, -1):
         if items[index] == b"EMC":
-            return False   # the line is not in a sequence of its own
+            return None
         if items[index] == b"BDC":
             properties = items[index - 1]
-            if isinstance(properties, pydyf.Dictionary) and "MCID" in properties:
-                properties["ActualText"] = pydyf.String(text)
-                return True
-            return False
-    return False
+            return (properties if isinstance(properties, pydyf.Dictionary)
+                    and "MCID" in properties else None)
+    return None
+
+
+def _give_actual_text(items: list, start: int, text: str) -> bool:
+    """Add the line's text as /ActualText to the tagged sequence around it."""
+    import pydyf
+
+    properties = tagged_sequence(items, start)
+    if properties is None:
+        return False
+    properties["ActualText"] = pydyf.String(text)
+    return True
 
 
 def _own_text(cluster: Cluster) -> str:

@@ -26,6 +26,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from .actualtext import tagged_sequence
+
 LIMIT_LINES = 2    # hyphenated lines in a row, at most
 FIELD = "polybrief_break"   # the attribute of a text box that holds its Break
 STATE = "polybrief_hyphenation"   # the attribute of a layout context that holds its State
@@ -169,10 +171,8 @@ def install() -> None:
         if mark is None or args[1:] != ("clip", "none"):
             return draw_text(stream, textbox, *args)
         actual = pydyf.String(mark.actual_text(textbox.text))
-        items = stream.stream
-        if len(items) > 1 and items[-1] == b"BDC" and isinstance(items[-2], pydyf.Dictionary) \
-                and "MCID" in items[-2]:
-            properties = items[-2]
+        properties = tagged_sequence(stream.stream)
+        if properties is not None:
             draw_text(stream, textbox, *args)
             properties["ActualText"] = actual
         else:
