@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """What the typography costs per document of the sample: the typographic pass on the
-HTML, and inter-character justification and hyphenation limits in the PDF.
+HTML, and inter-character justification, CJK–Latin spacing and hyphenation limits in the PDF.
 
 Run from the project root: ``python benchmarks/typography.py [--runs N]`` (or
 ``make bench-typography``). The HTML is rendered with and without the pass in one
 process, the two taking turns; the PDFs are written in fresh processes, as shipped and
-with polybrief's justification and hyphenation patches left out, the two kinds of
+with polybrief's justification, spacing and hyphenation patches left out, the two kinds of
 process taking turns. Medians of N runs.
 """
 
@@ -29,8 +29,9 @@ import gc, json, sys, time
 sys.path.insert(0, {src!r})
 from pathlib import Path
 if {plain}:
-    import polybrief.hyphenation, polybrief.justify
+    import polybrief.autospace, polybrief.hyphenation, polybrief.justify
     polybrief.justify.install = polybrief.hyphenation.install = lambda: None
+    polybrief.autospace.install = lambda: None
 from polybrief.pdf import write_pdf
 from polybrief.project import load_project, render_page
 project = load_project(Path({root!r}))

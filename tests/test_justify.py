@@ -14,7 +14,7 @@ import pdfplumber
 import pytest
 
 from conftest import ROOT, copy_project, pdf_text, run
-from polybrief import justify
+from polybrief import justify, pdf
 
 BRIEF = "china-central-asia"
 CJK = ("ja", "zh-Hans")
@@ -190,16 +190,16 @@ def test_other_languages_are_byte_identical_to_a_build_without_justification(sam
 
 # --- Where a line stretches, character by character -------------------------------------------
 
-RULES = "「中国」とCGTN、……は協力の枠組みである。長期にわたる友好の原則を法的文書として明文化した。"
+RULES = "「中国」とCGTN、……は協力の枠組みである。長期にわたる友好、その原則を法的文書として明文化した。"
 # The pairs of characters of the first line of RULES that do not move apart.
 UNSTRETCHED = {"「中", "国」", "CG", "GT", "TN", "N、", "……", "る。"}
 
 
 def first_lines(lang: str, align: str, text: str = RULES) -> list[list[dict]]:
-    """The lines of a paragraph 300 pt wide, as WeasyPrint draws them; chars per line."""
+    """The lines of a paragraph 300 pt wide, as polybrief draws them; chars per line."""
     from weasyprint import HTML
 
-    justify.install()
+    pdf._patch_weasyprint()
     page = (f'<html lang="{lang}"><style>@page {{ size: 420pt 300pt; margin: 50pt }}'
             f'body {{ margin: 0 }} p {{ font: 10pt "Noto Serif CJK JP"; width: 300pt;'
             f' margin: 0; text-align: {align} }}</style><p>{text}</p></html>')

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import hyphenation, justify, tagging
+from . import autospace, hyphenation, justify, tagging
 from .config import Config
 from .errors import Problem, Problems, ProjectError
 from .files import read_bytes
@@ -161,6 +161,7 @@ def _patch_weasyprint() -> None:
     """Everything polybrief changes in WeasyPrint's layout, applied once per process."""
     _defer_font_copies()
     justify.install()
+    autospace.install()
     hyphenation.install()
 
 
