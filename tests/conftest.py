@@ -60,9 +60,11 @@ def run(project: Path, *args: str) -> int:
     return main([*args[:1], "-C", str(project), *args[1:]])
 
 
-def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+def pdf_text(path: Path, page: int | None = None) -> str:
+    """The text of a PDF as pdftotext lays it out: of one page (from 1), or all."""
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(["pdftotext", "-layout", *pages, str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
 
 
 def pdf_fonts(path: Path) -> set[str]:

@@ -76,7 +76,8 @@ def test_id_that_is_not_a_slug_is_refused(built, capsys, bad_id):
 def test_unknown_field_and_block_kind(built, capsys):
     edit(built, BRIEF, "      - paragraph: The Amu", "      - para: The Amu")
     edit(built, BRIEF, "author: Test Desk", "author: Test Desk\nauthors: Someone")
-    fails_with(built, capsys, "unknown block 'para' (known: paragraph, list, table, quote)",
+    fails_with(built, capsys, "unknown block 'para' (known: paragraph, list, numbered, table, "
+                              "quote, callout)",
                "brief: unknown field 'authors'")
 
 

@@ -325,9 +325,9 @@ def test_large_legitimate_inputs_keep_working(built, capsys):
 
 
 def test_table_over_the_cell_limit_is_refused(built, capsys, monkeypatch):
-    from polybrief import content
+    from polybrief import blocks
 
-    monkeypatch.setattr(content, "MAX_TABLE_CELLS", 3)
+    monkeypatch.setattr(blocks, "MAX_TABLE_CELLS", 3)
     fails(built, capsys, f"error: {BRIEF}:26:13: a table of 2 rows × 2 columns is over 3 "
                          "cells; split it or publish the data as a file")
 
@@ -491,7 +491,9 @@ def test_merge_reports_a_damaged_shard_manifest_in_one_line(built, tmp_path, cap
 def test_ui_translation_that_cannot_be_formatted_is_located(built, capsys, translation, why,
                                                             command):
     edit(built, RU_UI, 'msgstr "Страница %(page)s из %(pages)s"', f'msgstr "{translation}"')
-    fails(built, capsys, f"{RU_UI}:95: the translation of 'Page %(page)s of %(pages)s' {why}",
+    lines = (built / RU_UI).read_text(encoding="utf-8").splitlines()
+    line = lines.index('msgid "Page %(page)s of %(pages)s"') + 1
+    fails(built, capsys, f"{RU_UI}:{line}: the translation of 'Page %(page)s of %(pages)s' {why}",
           command=command)
 
 

@@ -14,7 +14,7 @@ import pdfplumber
 import pytest
 
 from conftest import ROOT, copy_project, pdf_text, run
-from polybrief import justify, pdf
+from polybrief import pdf
 
 BRIEF = "china-central-asia"
 CJK = ("ja", "zh-Hans")
@@ -190,7 +190,8 @@ def test_other_languages_are_byte_identical_to_a_build_without_justification(sam
 
 # --- Where a line stretches, character by character -------------------------------------------
 
-RULES = "「中国」とCGTN、……は協力の枠組みである。長期にわたる友好、その原則を法的文書として明文化した。"
+RULES = ("「中国」とCGTN、……は協力の枠組みである。"
+         "長期にわたる友好、その原則を法的文書として明文化した。")
 # The pairs of characters of the first line of RULES that do not move apart.
 UNSTRETCHED = {"「中", "国」", "CG", "GT", "TN", "N、", "……", "る。"}
 

@@ -11,6 +11,24 @@ from pathlib import Path
 
 import yaml
 
+from .blocks import (  # noqa: F401
+    MAX_TABLE_CELLS,
+    Block,
+    BulletList,
+    Callout,
+    Cell,
+    Column,
+    Number,
+    NumberedList,
+    Paragraph,
+    Quote,
+    Table,
+    Text,
+    block_anchor,
+    block_texts,
+    read_anchor,
+    read_block,
+)
 from .errors import Problem, Problems, ProjectError
 from .files import describe_control, excerpt, read_text
 from .i18n import Language, Segment, parse_language
@@ -19,46 +37,13 @@ from .yamlread import compose
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 COUNTRY = re.compile(r"[A-Z]{2}")
-BLOCK_KINDS = ("paragraph", "list", "table", "quote")
-# Far beyond a printed table (10,000 rows of 10 columns is some 350 pages), small
-# enough that laying it out stays within minutes and a worker's memory.
-MAX_TABLE_CELLS = 100_000
 
 
 @dataclass(frozen=True)
-class Text:
-    """A translatable string of the source language and the line it stands on."""
-
-    value: str
-    line: int
-    markdown: bool = False
-    context: str | None = None
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    text: Text
-
-
-@dataclass(frozen=True)
-class BulletList:
-    items: tuple[Text, ...]
-
-
-@dataclass(frozen=True)
-class Table:
-    header: tuple[Text, ...]
-    rows: tuple[tuple[Text, ...], ...]
-    caption: Text | None = None
-
-
-@dataclass(frozen=True)
-class Quote:
-    text: Text
-    attribution: Text | None = None
-
-
-Block = Paragraph | BulletList | Table | Quote
+class Subsection:
+    heading: Text
+    blocks: tuple[Block, ...]
+    anchor: str
 
 
 @dataclass(frozen=True)
@@ -66,6 +51,7 @@ class Section:
     heading: Text
     blocks: tuple[Block, ...]
     anchor: str
+    subsections: tuple[Subsection, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +83,8 @@ class Brief:
     subtitle: Text | None = None
     max_pages: int | None = None
     max_pages_line: int | None = None
+    languages: tuple[str, ...] | None = None   # its own subset of the project's, if given
+    languages_line: int | None = None
     digest: str = ""
 
     def texts(self) -> Iterator[Text]:
@@ -110,29 +98,15 @@ class Brief:
         for section in self.sections:
             yield section.heading
             for block in section.blocks:
-                yield from _block_texts(block)
+                yield from block_texts(block)
+            for subsection in section.subsections:
+                yield subsection.heading
+                for block in subsection.blocks:
+                    yield from block_texts(block)
 
     def segments(self) -> Iterator[Segment]:
         for text in self.texts():
             yield Segment(text.value, self.path, text.line, context=text.context)
-
-
-def _block_texts(block: Block) -> Iterator[Text]:
-    match block:
-        case Paragraph(text):
-            yield text
-        case BulletList(items):
-            yield from items
-        case Table(header, rows, caption):
-            if caption:
-                yield caption
-            yield from header
-            for row in rows:
-                yield from row
-        case Quote(text, attribution):
-            yield text
-            if attribution:
-                yield attribution
 
 
 # --- Loading --------------------------------------------------------------------------
@@ -252,7 +226,7 @@ def load_brief(file: Path, display: str, root: Path) -> Brief:
         root_node, "brief",
         required=("id", "lang", "title", "date", "author", "publisher", "summary",
                   "key_points", "countries", "sections"),
-        optional=("subtitle", "sources", "max_pages"))
+        optional=("subtitle", "sources", "max_pages", "languages"))
     if fields is None:
         problems.raise_if_any()
     brief = _build_brief(reader, fields, file, display)
@@ -314,66 +288,64 @@ def _build_brief(r: _Reader, f: dict[str, yaml.Node], file: Path, display: str) 
         sources=tuple(filter(None, (
             _source(r, n) for n in r.sequence(f.get("sources"), "sources", allow_empty=True)))),
     )
+    languages = None
+    if "languages" in f:
+        languages = []
+        for node in r.sequence(f["languages"], "languages"):
+            tag = r.scalar(node, "languages")
+            if tag is None:
+                continue
+            try:
+                languages.append(parse_language(tag).tag)
+            except ValueError as exc:
+                r.error(node, f"'languages': {exc}")
+        brief["languages"] = tuple(languages)
+        brief["languages_line"] = f["languages"].start_mark.line + 1
+    _check_ids(r, brief["sections"])
     if r.problems.items:
         return None
     return Brief(**brief)
 
 
+def _check_ids(r: _Reader, sections: tuple[Section, ...]) -> None:
+    """Every id of a brief names one thing."""
+    seen: dict[str, int] = {}
+    for section in sections:
+        found = [(section.anchor, section.heading.line)]
+        for part in (section, *section.subsections):
+            if part is not section:
+                found.append((part.anchor, part.heading.line))
+            found += [anchor for block in part.blocks if (anchor := block_anchor(block))]
+        for anchor, line in found:
+            if anchor in seen:
+                r.problems.add(r.path, f"id '{anchor}' is given twice (first on line "
+                                       f"{seen[anchor]})", line)
+            else:
+                seen[anchor] = line
+
+
 def _section(r: _Reader, node: yaml.Node, number: int) -> Section | None:
-    f = r.mapping(node, f"section {number}", required=("heading", "blocks"))
+    f = r.mapping(node, f"section {number}", required=("heading", "blocks"),
+                  optional=("id", "subsections"))
     if f is None:
         return None
-    blocks = tuple(filter(None, (_block(r, b) for b in r.sequence(f.get("blocks"), "blocks"))))
+    blocks = tuple(filter(None, (read_block(r, b) for b in r.sequence(f.get("blocks"), "blocks"))))
+    subsections = tuple(filter(None, (
+        _subsection(r, n, f"s{number}-{index}")
+        for index, n in enumerate(r.sequence(f.get("subsections"), "subsections"), 1))))
     heading = r.text(f.get("heading"), "heading")
-    return Section(heading, blocks, f"s{number}") if heading else None
+    anchor = read_anchor(r, f.get("id"), "section") or f"s{number}"
+    return Section(heading, blocks, anchor, subsections) if heading else None
 
 
-def _block(r: _Reader, node: yaml.Node) -> Block | None:
-    if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
-        r.error(node, f"a block must be a mapping with one of: {', '.join(BLOCK_KINDS)}")
-        return None
-    key, value = node.value[0]
-    kind = key.value
-    if kind == "paragraph":
-        text = r.text(value, "paragraph", markdown=True)
-        return Paragraph(text) if text else None
-    if kind == "list":
-        items = [r.text(n, "list item", markdown=True) for n in r.sequence(value, "list")]
-        return BulletList(tuple(items)) if all(items) and items else None
-    if kind == "table":
-        return _table(r, value)
-    if kind == "quote":
-        f = r.mapping(value, "quote", required=("text",), optional=("attribution",))
-        if f is None:
-            return None
-        text = r.text(f.get("text"), "quote text", markdown=True)
-        return Quote(text, r.text(f.get("attribution"), "attribution")) if text else None
-    r.error(key, f"unknown block '{kind}' (known: {', '.join(BLOCK_KINDS)})")
-    return None
-
-
-def _table(r: _Reader, node: yaml.Node) -> Table | None:
-    f = r.mapping(node, "table", required=("header", "rows"), optional=("caption",))
+def _subsection(r: _Reader, node: yaml.Node, default_anchor: str) -> Subsection | None:
+    f = r.mapping(node, "subsection", required=("heading", "blocks"), optional=("id",))
     if f is None:
         return None
-    header = [r.text(n, "header cell", markdown=True)
-              for n in r.sequence(f.get("header"), "header")]
-    rows = []
-    row_nodes = r.sequence(f.get("rows"), "rows")
-    if len(row_nodes) * max(len(header), 1) > MAX_TABLE_CELLS:
-        r.error(f["rows"], f"a table of {len(row_nodes):,} rows × {len(header)} columns is "
-                           f"over {MAX_TABLE_CELLS:,} cells; split it or publish the data "
-                           f"as a file")
-        return None
-    for row_node in row_nodes:
-        row = [r.text(n, "table cell", markdown=True, numbers=True)
-               for n in r.sequence(row_node, "row")]
-        if header and len(row) != len(header):
-            r.error(row_node, f"a table row has {len(row)} cells but the header has {len(header)}")
-        rows.append(tuple(row))
-    if not all(header) or not all(all(row) for row in rows):
-        return None
-    return Table(tuple(header), tuple(rows), r.text(f.get("caption"), "caption"))
+    blocks = tuple(filter(None, (read_block(r, b) for b in r.sequence(f.get("blocks"), "blocks"))))
+    heading = r.text(f.get("heading"), "heading")
+    anchor = read_anchor(r, f.get("id"), "section") or default_anchor
+    return Subsection(heading, blocks, anchor) if heading else None
 
 
 def _source(r: _Reader, node: yaml.Node) -> Source | None:

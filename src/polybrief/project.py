@@ -90,6 +90,13 @@ class Project:
     def language(self, tag: str) -> Language:
         return next(lang for lang in self.config.languages if lang.tag == tag)
 
+    def languages_of(self, brief: Brief) -> tuple[Language, ...]:
+        """The configured languages a brief is published in: its own ``languages`` if it
+        lists them, else all."""
+        if brief.languages is None:
+            return self.config.languages
+        return tuple(lang for lang in self.config.languages if lang.tag in brief.languages)
+
     def all_languages(self) -> tuple[Language, ...]:
         """Configured languages plus every brief's source language, for fonts and links."""
         languages = list(self.config.languages)
@@ -121,6 +128,13 @@ def load_project(root: Path) -> Project:
         renderer = Renderer(config)
     except ProjectError as exc:
         problems.extend(exc)
+    configured = [language.tag for language in config.languages]
+    for brief in briefs:
+        for tag in brief.languages or ():
+            if tag not in configured:
+                problems.add(brief.path, f"'languages': '{tag}' is not in [tool.polybrief] "
+                                         f"languages (configured: {', '.join(configured)})",
+                             brief.languages_line)
     problems.raise_if_any()
     return Project(config, briefs, catalogs, renderer)
 
@@ -192,7 +206,7 @@ def check_coverage(project: Project, briefs: list[Brief], langs: list[Language],
     problems = Problems()
     result = {}
     for brief in briefs:
-        for language in langs:
+        for language in (lang for lang in langs if lang in project.languages_of(brief)):
             cov = document_coverage(project, brief, language, use_fuzzy)
             result[brief.id, language.tag] = cov
             required = 100.0 if strict else project.config.required_coverage(language)
@@ -241,7 +255,8 @@ def build(project: Project, selection: Selection = Selection(), out_dir: Path | 
     briefs, langs, formats = selection.resolve(project)
     coverages = check_coverage(project, briefs, langs, use_fuzzy, strict)
     out_dir = Path(os.path.realpath(out_dir or project.config.out_dir))
-    documents = [(brief, language) for brief in briefs for language in langs]
+    documents = [(brief, language) for brief in briefs for language in langs
+                 if language in project.languages_of(brief)]
     if shard:
         documents = shard.pick(documents)
     compact = project.config.compact_fonts if compact_fonts is None else compact_fonts
@@ -582,7 +597,7 @@ def _site_namespace(project: Project, brief: Brief, current: Language) -> dict:
               "html": f"../{lang.tag}/{brief.id}.html",
               "pdf": f"../{lang.tag}/{brief.id}.{lang.tag}.pdf",
               "current": lang == current}
-             for lang in project.config.languages]
+             for lang in project.languages_of(brief)]
     default = brief.lang if brief.lang in project.config.languages else project.config.languages[0]
     return {"languages": links, "x_default": f"../{default.tag}/{brief.id}.html",
             "pdf": f"{brief.id}.{current.tag}.pdf", "paper": project.config.paper,

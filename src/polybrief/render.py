@@ -17,8 +17,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from . import numerals
+from .blocks import localize_block
 from .config import Config
-from .content import Brief, BulletList, Paragraph, Quote, Table, Text
+from .content import Brief, Text
 from .errors import Problem, ProjectError
 from .files import control_problems, plain_relative, read_bytes, read_text
 from .fonts import FontStack
@@ -191,23 +192,12 @@ def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
     fmt = Formatter(language)
     sections = []
     for section in brief.sections:
-        blocks = []
-        for block in section.blocks:
-            match block:
-                case Paragraph(text):
-                    blocks.append({"kind": "paragraph", "text": t(text)})
-                case BulletList(items):
-                    blocks.append({"kind": "list", "entries": [t(i) for i in items]})
-                case Table(header, rows, caption):
-                    blocks.append({"kind": "table", "caption": t(caption),
-                                   "header": [t(c, phrases=True) for c in header],
-                                   "rows": [[t(c, phrases=i == 0) for i, c in enumerate(row)]
-                                            for row in rows]})
-                case Quote(text, attribution):
-                    blocks.append({"kind": "quote", "text": t(text),
-                                   "attribution": t(attribution)})
-        sections.append({"heading": t(section.heading, phrases=True), "anchor": section.anchor,
-                         "blocks": blocks})
+        sections.append({
+            "heading": t(section.heading, phrases=True), "anchor": section.anchor,
+            "blocks": [localize_block(block, t, fmt) for block in section.blocks],
+            "subsections": [{"heading": t(sub.heading, phrases=True), "anchor": sub.anchor,
+                             "blocks": [localize_block(block, t, fmt) for block in sub.blocks]}
+                            for sub in section.subsections]})
     countries = [fmt.country(code) for code in brief.countries]
     view = {
         "id": brief.id,
@@ -241,6 +231,8 @@ def language_css(config: Config, languages: tuple[Language, ...]) -> Markup:
             # Ordered lists numbered in the language's own digits, as its numbers are.
             rules.append(numerals.counter_style(language.babel))
             rules.append(f":lang({tag}) ol {{ list-style-type: {counter}; }}")
+            rules.append(f':lang({tag}) .toc ol ol > li::before {{ '
+                         f'content: counters(list-item, ".", {counter}) "\\a0\\a0"; }}')
         if language.script in UNSLANTED_SCRIPTS:
             # These scripts have no italics: a synthesized slant is barely visible.
             rules.append(f":lang({tag}) :is(em, i) {{ font-style: normal; "

@@ -103,7 +103,11 @@ def _domains_for(project: Project, language: Language) -> list[Template]:
     """The templates a language needs a catalog of: UI strings, and briefs in other languages."""
     source = {brief.id: brief.lang for brief in project.briefs}
     source[UI_DOMAIN] = parse_language(UI_SOURCE)
-    return [t for t in templates(project) if source.get(t.domain) != language]
+    # A brief that lists its own languages has no catalog in the others.
+    elsewhere = {brief.id for brief in project.briefs
+                 if brief.languages is not None and language.tag not in brief.languages}
+    return [t for t in templates(project)
+            if source.get(t.domain) != language and t.domain not in elsewhere]
 
 
 def init_language(project: Project, tag: str) -> tuple[list[Path], bool]:
@@ -219,7 +223,7 @@ def status(project: Project) -> list[StatusRow]:
     ui_source = parse_language(UI_SOURCE)
     rows = []
     for brief in project.briefs:
-        for language in project.config.languages:
+        for language in project.languages_of(brief):
             rows.append(StatusRow(brief.id, language.tag,
                                   document_coverage(project, brief, language),
                                   language == brief.lang, pages.get((brief.id, language.tag))))
