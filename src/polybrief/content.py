@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -32,10 +33,12 @@ from .blocks import (  # noqa: F401
 from .errors import Problem, Problems, ProjectError
 from .files import describe_control, excerpt, read_text
 from .i18n import Language, Segment, parse_language
-from .markdown import markup_problem
+from .markdown import NOTE_ID, markup_problem, references_in, span_languages
 from .yamlread import compose
 
+LOG = logging.getLogger("polybrief")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+NOTE_KEY = re.compile(NOTE_ID)
 COUNTRY = re.compile(r"[A-Z]{2}")
 
 
@@ -62,6 +65,9 @@ class Source:
     date: dt.date | None = None
     lang: str | None = None
     line: int | None = None
+    key: str | None = None                 # what citations call it: [@key]
+    title_original: str | None = None      # given: ``title`` is translated, this kept
+    title_text: Text | None = None         # the translatable title, with title_original
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ class Brief:
     subtitle: Text | None = None
     max_pages: int | None = None
     max_pages_line: int | None = None
+    notes: dict[str, Text] = field(default_factory=dict)   # footnotes by id
     languages: tuple[str, ...] | None = None   # its own subset of the project's, if given
     languages_line: int | None = None
     digest: str = ""
@@ -103,6 +110,8 @@ class Brief:
                 yield subsection.heading
                 for block in subsection.blocks:
                     yield from block_texts(block)
+        yield from self.notes.values()
+        yield from (source.title_text for source in self.sources if source.title_text)
 
     def segments(self) -> Iterator[Segment]:
         for text in self.texts():
@@ -226,7 +235,7 @@ def load_brief(file: Path, display: str, root: Path) -> Brief:
         root_node, "brief",
         required=("id", "lang", "title", "date", "author", "publisher", "summary",
                   "key_points", "countries", "sections"),
-        optional=("subtitle", "sources", "max_pages", "languages"))
+        optional=("subtitle", "sources", "max_pages", "languages", "notes"))
     if fields is None:
         problems.raise_if_any()
     brief = _build_brief(reader, fields, file, display)
@@ -301,10 +310,73 @@ def _build_brief(r: _Reader, f: dict[str, yaml.Node], file: Path, display: str) 
                 r.error(node, f"'languages': {exc}")
         brief["languages"] = tuple(languages)
         brief["languages_line"] = f["languages"].start_mark.line + 1
+    brief["notes"] = _notes(r, f.get("notes"))
     _check_ids(r, brief["sections"])
     if r.problems.items:
         return None
-    return Brief(**brief)
+    result = Brief(**brief)
+    _check_references(r, result)
+    return None if r.problems.items else result
+
+
+def _notes(r: _Reader, node: yaml.Node | None) -> dict[str, Text]:
+    """The brief's footnotes: ``notes: {fn-id: text}``."""
+    if node is None:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        r.error(node, "'notes' must be a mapping of note ids to their text")
+        return {}
+    notes = {}
+    for key, value in node.value:
+        note_id = r.scalar(key, "note id")
+        if note_id is None:
+            continue
+        if not NOTE_KEY.fullmatch(note_id):
+            r.error(key, f"a note id must be letters, digits, '-' and '_' (got {excerpt(note_id)})")
+        elif note_id in notes:
+            r.error(key, f"note '{note_id}' is given twice")
+        elif (text := r.text(value, f"note {note_id}", markdown=True)) is not None:
+            if any(kind == "footnote" for kind, _ in references_in(text.value)):
+                r.error(value, f"note '{note_id}' refers to a footnote; notes cannot")
+            notes[note_id] = text
+    return notes
+
+
+def _check_references(r: _Reader, brief: Brief) -> None:
+    """Every footnote, citation and cross-reference of the source text names something;
+    every note and source is used (a warning)."""
+    from .references import numbered, unknown_target
+
+    targets = numbered(brief)
+    keys = {source.key for source in brief.sources if source.key}
+    used: set[tuple[str, str]] = set()
+    for text in brief.texts():
+        if not text.markdown:
+            continue
+        for tag in span_languages(text.value):
+            try:
+                parse_language(tag)
+            except ValueError as exc:
+                r.problems.add(r.path, f"a span marked {{lang={tag}}}: {exc}", text.line)
+        for kind, name in references_in(text.value):
+            used.add((kind, name))
+            if kind == "footnote" and name not in brief.notes:
+                r.problems.add(r.path, f"footnote [^{name}] is not among the brief's notes",
+                               text.line)
+            elif kind == "citation" and name not in keys:
+                r.problems.add(r.path, f"citation [@{name}] names no source of the brief "
+                                       f"(known keys: {', '.join(sorted(keys)) or 'none'})",
+                               text.line)
+            elif kind == "cross-reference" and name not in targets:
+                r.problems.add(r.path, unknown_target(name), text.line)
+    for note_id, text in brief.notes.items():
+        if ("footnote", note_id) not in used:
+            LOG.warning("%s:%d: note '%s' is never referred to ([^%s])", r.path, text.line,
+                        note_id, note_id)
+    for source in brief.sources:
+        if source.key and ("citation", source.key) not in used:
+            LOG.warning("%s:%d: source '%s' is never cited ([@%s])", r.path, source.line,
+                        source.key, source.key)
 
 
 def _check_ids(r: _Reader, sections: tuple[Section, ...]) -> None:
@@ -350,7 +422,7 @@ def _subsection(r: _Reader, node: yaml.Node, default_anchor: str) -> Subsection 
 
 def _source(r: _Reader, node: yaml.Node) -> Source | None:
     f = r.mapping(node, "source", required=("title",),
-                  optional=("publisher", "url", "date", "lang"))
+                  optional=("publisher", "url", "date", "lang", "key", "title_original"))
     if f is None:
         return None
     url = r.scalar(f["url"], "url") if "url" in f else None
@@ -364,8 +436,13 @@ def _source(r: _Reader, node: yaml.Node) -> Source | None:
             parse_language(lang)
         except ValueError as exc:
             r.error(f["lang"], f"'lang': {exc}")
+    key = r.scalar(f["key"], "key") if "key" in f else None
+    if key is not None and not NOTE_KEY.fullmatch(key):
+        r.error(f["key"], f"'key' must be letters, digits, '-' and '_' (got {excerpt(key)})")
+    original = r.scalar(f["title_original"], "title_original") if "title_original" in f else None
+    title_text = r.text(f["title"], "title") if original is not None else None
     return Source(title or "", publisher, url, r.date(f.get("date"), "date"), lang,
-                  node.start_mark.line + 1)
+                  node.start_mark.line + 1, key, original, title_text)
 
 
 def load_briefs(content_dir: Path, root: Path) -> list[Brief]:

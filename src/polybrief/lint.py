@@ -25,7 +25,7 @@ from .i18n import (
     po_lines,
     translation_controls,
 )
-from .markdown import MARKDOWN, markup_problem
+from .markdown import MARKDOWN, markup_problem, references_in
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[#0\- +]?\d*(?:\.\d+)?[sdifrxXeEgGc]|%[sdif]|\{\w*\}")
 RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
@@ -174,7 +174,8 @@ def _compare_placeholders(reference, string: str, error) -> None:
 
 
 def _markup(text: str) -> Counter:
-    """The inline Markdown of a text: link targets, emphasis, strong and code spans."""
+    """The inline Markdown of a text: link targets, emphasis, strong and code spans,
+    footnote references, citations, cross-references and terms kept untranslated."""
     found: Counter = Counter()
     for token in MARKDOWN.parseInline(text):
         for child in token.children or []:
@@ -184,7 +185,14 @@ def _markup(text: str) -> Counter:
                 found[child.type.removesuffix("_open").replace("em", "emphasis")] += 1
             elif child.type == "code_inline":
                 found["code span"] += 1
+    for kind, name in references_in(text):
+        found[f"{kind} {_named(kind, name)}"] += 1
     return found
+
+
+def _named(kind: str, name: str) -> str:
+    return {"footnote": f"[^{name}]", "citation": f"[@{name}]",
+            "cross-reference": f"@{name}"}.get(kind, f"'{name}'")
 
 
 def _compare_markdown(source: str, string: str, error) -> None:

@@ -41,6 +41,7 @@ from .i18n import (
     load_catalogs,
     parse_language,
 )
+from .markdown import span_languages
 from .output import (
     CACHE,
     MANIFEST,
@@ -540,15 +541,15 @@ class Page:
 def render_page(project: Project, brief: Brief, language: Language,
                 use_fuzzy: bool = False, coverage_ratio: float | None = None) -> Page:
     """Translate a brief into one language and render its HTML and print CSS."""
+    ui = project.catalog(language, UI_DOMAIN)
     view, translator = localize(brief, language, project.catalog(language, brief.id),
-                                use_fuzzy)
+                                use_fuzzy, project.renderer.gettext(ui, use_fuzzy, language))
     if coverage_ratio is None:
         coverage_ratio = document_coverage(project, brief, language, use_fuzzy).ratio
     view["coverage"] = {"complete": coverage_ratio >= 1.0,
                         "percent": Formatter(language).percent_floor(coverage_ratio)}
     context = {"brief": view, "lang": _lang_namespace(language),
                "site": _site_namespace(project, brief, language)}
-    ui = project.catalog(language, UI_DOMAIN)
     html = project.renderer.render("brief.html.j2", ui, use_fuzzy, language, **context)
     runs = translator.runs + [
         TextRun(source.title, parse_language(source.lang) if source.lang else language,
@@ -591,8 +592,11 @@ def _lang_namespace(language: Language) -> dict:
 def _site_namespace(project: Project, brief: Brief, current: Language) -> dict:
     # The PDF needs the rules of the languages it prints; the others (the language
     # switcher's names) go to the screen-only sheet, which WeasyPrint does not read.
+    spans = sorted({tag for text in brief.texts() if text.markdown
+                    for tag in span_languages(text.value)})
     printed = tuple(dict.fromkeys([current, brief.lang] + [
-        parse_language(source.lang) for source in brief.sources if source.lang]))
+        parse_language(source.lang) for source in brief.sources if source.lang] + [
+        parse_language(tag) for tag in spans]))
     links = [{"tag": lang.tag, "name": lang.native_name, "dir": lang.direction,
               "html": f"../{lang.tag}/{brief.id}.html",
               "pdf": f"../{lang.tag}/{brief.id}.{lang.tag}.pdf",

@@ -26,6 +26,7 @@ from .fonts import FontStack
 from .i18n import Formatter, Language, MessageCatalog
 from .markdown import MAX_MARKUP, RUBY, markup_problem, render_inline, strip_inline
 from .pdf import TextRun
+from .references import References, UnknownReference
 from .typography import CJK_SCRIPTS, typeset, typeset_html, url_breaks
 
 SPACED_SCRIPTS = ("Latn", "Cyrl", "Grek")
@@ -139,6 +140,7 @@ class ContentTranslator:
     total: int = 0
     fallbacks: int = 0
     runs: list[TextRun] = field(default_factory=list)
+    references: References | None = None
 
     def __call__(self, text: Text | None, phrases: bool = False) -> Localized | None:
         if text is None:
@@ -161,8 +163,12 @@ class ContentTranslator:
             raise self._problem(text, translated, f"a title or heading of {len(value):,} "
                                                   f"characters; at most {MAX_PHRASED:,}")
         shown_in = self.brief.lang if fallback else self.language
-        html = _map_text(render_inline(value) if text.markdown else Markup(escape(value)),
-                         lambda run: typeset_html(run, shown_in))
+        try:
+            rendered = render_inline(value, self.references) if text.markdown \
+                else Markup(escape(value))
+        except UnknownReference as exc:
+            raise self._problem(text, translated, str(exc)) from None
+        html = _map_text(rendered, lambda run: typeset_html(run, shown_in))
         plain = strip_inline(value) if text.markdown else value  # metadata: as written
         self.runs.append(TextRun(plain + "".join(m[2] for m in RUBY.finditer(value)), shown_in,
                                  *self._where(text, translated)))
@@ -186,19 +192,17 @@ class ContentTranslator:
 
 
 def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
-             use_fuzzy: bool) -> tuple[dict, ContentTranslator]:
-    """Build the ``brief`` namespace of the template context for one language."""
+             use_fuzzy: bool, ui_gettext: Callable[..., str] | None = None
+             ) -> tuple[dict, ContentTranslator]:
+    """Build the ``brief`` namespace of the template context for one language.
+
+    Strings are translated in reading order, so that notes and sources are numbered in
+    the order the document first refers to them.
+    """
     t = ContentTranslator(brief, language, catalog, use_fuzzy)
+    t.references = References(brief, ui_gettext or (lambda message, **v: message % v),
+                              language.babel, lambda note: t(brief.notes[note]).html)
     fmt = Formatter(language)
-    sections = []
-    for section in brief.sections:
-        sections.append({
-            "heading": t(section.heading, phrases=True), "anchor": section.anchor,
-            "blocks": [localize_block(block, t, fmt) for block in section.blocks],
-            "subsections": [{"heading": t(sub.heading, phrases=True), "anchor": sub.anchor,
-                             "blocks": [localize_block(block, t, fmt) for block in sub.blocks]}
-                            for sub in section.subsections]})
-    countries = [fmt.country(code) for code in brief.countries]
     view = {
         "id": brief.id,
         "source_lang": brief.lang.tag,
@@ -208,16 +212,33 @@ def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
         "publisher": brief.publisher,
         "summary": t(brief.summary),
         "key_points": [t(p) for p in brief.key_points],
+    }
+    sections = []
+    for section in brief.sections:
+        sections.append({
+            "heading": t(section.heading, phrases=True), "anchor": section.anchor,
+            "blocks": [localize_block(block, t, fmt) for block in section.blocks],
+            "subsections": [{"heading": t(sub.heading, phrases=True), "anchor": sub.anchor,
+                             "blocks": [localize_block(block, t, fmt) for block in sub.blocks]}
+                            for sub in section.subsections]})
+    countries = [fmt.country(code) for code in brief.countries]
+    references = t.references
+    view.update({
         "date": fmt.date(brief.date),
         "date_iso": brief.date.isoformat(),
         "countries": countries,
         "countries_text": fmt.list(countries),
         "sections": sections,
-        "sources": [{"title": s.title, "publisher": s.publisher, "url": s.url, "lang": s.lang,
+        "notes": [{"id": note, "number": numerals.localize(str(number), language.babel),
+                   "html": references.note_html[note]}
+                  for note, number in references.notes.items()],
+        "sources": [{"title": s.title_original or s.title, "publisher": s.publisher,
+                     "url": s.url, "lang": s.lang,
+                     "key": s.key, "translated_title": t(s.title_text),
                      "date": fmt.date(s.date) if s.date else None,
                      "date_iso": s.date.isoformat() if s.date else None}
-                    for s in brief.sources],
-    }
+                    for s in references.sources_in_order()],
+    })
     return view, t
 
 
@@ -282,17 +303,20 @@ def _families(names: tuple[str, ...], generic: str) -> str:
     return ", ".join([f'"{name}"' for name in names] + [generic])
 
 
-def css_content(template: str, style: str | None = None, **counters: str) -> Markup:
+def css_content(template: str, style: str | None = None, target: bool = False,
+                **counters: str) -> Markup:
     """Turn a translated label such as 'Page {page} of {pages}' into a CSS content value,
-    its counters in the counter style given (the language's digits)."""
+    its counters in the counter style given (the language's digits); with ``target``,
+    the counters of the element a link points to (``target-counter``)."""
     if isinstance(template, Markup):
         template = template.unescape()
     parts = []
     for piece in re.split(r"(\{\w+\})", template):
         name = piece[1:-1] if piece.startswith("{") and piece.endswith("}") else None
         if name in counters:
-            parts.append(f"counter({counters[name]}, {style})" if style
-                         else f"counter({counters[name]})")
+            arguments = ", ".join(filter(None, (counters[name], style)))
+            parts.append(f"target-counter(attr(href), {arguments})" if target
+                         else f"counter({arguments})")
         elif piece:
             parts.append(css_string(piece))
     return Markup(" ".join(parts) or '""')
@@ -381,24 +405,39 @@ class Renderer:
         except jinja2.TemplateNotFound as exc:
             raise ProjectError(Problem(f"templates/{exc.name}", "template not found")) from None
 
-    def render(self, name: str, ui: MessageCatalog | None, use_fuzzy: bool,
-               language: Language, **context) -> str:
-        """Render a template with one language's UI strings installed; integers in them
-        are written in the language's numbering system."""
+    @staticmethod
+    def gettext(ui: MessageCatalog | None, use_fuzzy: bool,
+                language: Language) -> Callable[..., Markup]:
+        """The UI catalog's gettext for templates and labels: the catalog's text
+        escaped (a translation is untrusted, never markup), integers in the language's
+        numbering system."""
         translations = ui.translations(use_fuzzy) if ui is not None else NullTranslations()
         number = Formatter(language).number
 
-        # Escape the catalog's text: a translation is untrusted, never markup.
         def gettext(message: str, **variables) -> Markup:
             return numerals.interpolate(escape(translations.gettext(message)), variables,
                                         number)
+        return gettext
+
+    @staticmethod
+    def ngettext(ui: MessageCatalog | None, use_fuzzy: bool,
+                 language: Language) -> Callable[..., Markup]:
+        translations = ui.translations(use_fuzzy) if ui is not None else NullTranslations()
+        number = Formatter(language).number
 
         def ngettext(singular: str, plural: str, n: int, **variables) -> Markup:
             variables.setdefault("num", n)
             return numerals.interpolate(escape(translations.ngettext(singular, plural, n)),
                                         variables, number)
+        return ngettext
 
-        self.env.install_gettext_callables(gettext, ngettext, newstyle=False)
+    def render(self, name: str, ui: MessageCatalog | None, use_fuzzy: bool,
+               language: Language, **context) -> str:
+        """Render a template with one language's UI strings installed; integers in them
+        are written in the language's numbering system."""
+        self.env.install_gettext_callables(self.gettext(ui, use_fuzzy, language),
+                                           self.ngettext(ui, use_fuzzy, language),
+                                           newstyle=False)
         try:
             return self.templates[name].render(**context)
         except jinja2.TemplateError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import io
 import logging
 import re
@@ -13,6 +14,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
+from . import references
 from .errors import Problem, ProjectError
 from .files import read_bytes, read_text, write_atomic
 from .i18n import (
@@ -48,6 +50,11 @@ def template_segments(project: Project) -> list[Segment]:
                 continue
             plural = strings[1] if func == "ngettext" and len(strings) > 1 else None
             segments.append(Segment(strings[0], display, line, plural=plural))
+    # Labels the package writes into text: "Table 2" for @tbl-… (references.py).
+    source = inspect.getsourcelines(references)
+    for message in references.UI_MESSAGES:
+        line = next(i for i, text in enumerate(source[0], source[1]) if f'"{message}"' in text)
+        segments.append(Segment(message, "polybrief/references.py", line))
     return segments
 
 
