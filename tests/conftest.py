@@ -48,6 +48,14 @@ def scripts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
+@pytest.fixture(scope="session")
+def blocks(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture of every kind of block, footnote and reference (en, ja, ru, ar), built once."""
+    project = copy_project(FIXTURES / "blocks", tmp_path_factory.mktemp("blocks") / "p")
+    assert run(project, "build", "-q") == 0
+    return project
+
+
 def edit(project: Path, rel: str, old: str, new: str) -> None:
     """Replace the first occurrence of old in a project file, which must hold it."""
     path = project / rel

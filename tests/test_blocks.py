@@ -19,14 +19,6 @@ LANGS = ("en", "ja", "ru", "ar")
 CAPITALS = "content/capitals/brief.yaml"
 
 
-@pytest.fixture(scope="module")
-def blocks(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The blocks fixture, built once."""
-    project = copy_project(FIXTURES / "blocks", tmp_path_factory.mktemp("blocks") / "p")
-    assert run(project, "build", "-q") == 0
-    return project
-
-
 @pytest.fixture
 def fresh(tmp_path: Path) -> Path:
     project = copy_project(FIXTURES / "blocks", tmp_path / "p")
@@ -175,16 +167,16 @@ def test_numbered_lists_and_callouts_in_every_language(blocks):
         html = page(blocks, lang)
         assert html.count('<ol class="numbered">') == 1
         for kind, word in zip(("note", "important", "example"), words, strict=True):
-            assert re.search(rf'<aside class="callout callout-{kind}"[^>]*aria-label="{word}"',
+            assert re.search(rf'<div class="callout callout-{kind}" role="note"[^>]*aria-label="{word}"',
                              html), (lang, kind)
             assert f'<p class="callout-label">{word}</p>' in html
-        assert '<aside class="callout callout-important" id="box-names"' in html
+        assert '<div class="callout callout-important" role="note" id="box-names"' in html
         text = pdf_text(pdf(blocks, lang))
         assert all(word in text for word in words), lang
 
 
 def test_callout_text_may_be_several_paragraphs(blocks):
-    box = re.search(r'<aside class="callout callout-important".*?</aside>', page(blocks, "en"),
+    box = re.search(r'<div class="callout callout-important".*?</div>', page(blocks, "en"),
                     re.S)[0]
     assert box.count("<p") == 4  # label, title, two paragraphs
     assert '<p class="callout-title">A changed name</p>' in box

@@ -50,10 +50,10 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory, scripts) -> dict[str, Path]:
-    """The sample, the twelve-script fixture and the small fixture, built once."""
+def sites(tmp_path_factory, scripts, blocks) -> dict[str, Path]:
+    """The sample, the twelve-script, blocks and small fixtures, built once."""
     base = tmp_path_factory.mktemp("browser")
-    built = {"scripts": scripts / "dist"}
+    built = {"scripts": scripts / "dist", "blocks": blocks / "dist"}
     for name, source in (("sample", ROOT), ("mini", ROOT / "tests/fixtures/mini")):
         project = copy_project(source, base / name)
         assert run(project, "build", "-q") == 0
@@ -178,16 +178,19 @@ def test_keyboard_reaches_every_link_of_a_brief(browser, sites, width):
     for lang in ("ja", "en", "ru"):
         page = sites["sample"] / lang / "china-central-asia.html"
         _open(browser, page, width)
+        # Every link, and every table in a region that may scroll sideways, in order.
         links = browser.execute_script(
-            "return [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))")
+            "return [...document.querySelectorAll('a[href], .table-wrap[tabindex]')]"
+            ".map(e => e.getAttribute('href'))")
         reached = _tab_through(browser)
         hrefs = [item["href"] for item in reached]
         assert hrefs == links, f"{lang} at {width} px: Tab order {hrefs} != links {links}"
         assert all(item["visible"] for item in reached), lang
         assert all(item["outline"] != "none" for item in reached), f"{lang}: focus not shown"
-        assert any(h.endswith(".pdf") for h in hrefs), lang
+        assert any(h and h.endswith(".pdf") for h in hrefs), lang
         assert sum(1 for item in reached if item["hreflang"]) >= 4, lang   # the switcher
-        assert any(h.startswith("#") for h in hrefs), lang                # the contents
+        assert any(h and h.startswith("#") for h in hrefs), lang          # the contents
+        assert [item["tag"] for item in reached if item["href"] is None] == ["div"], lang
 
 
 def test_in_page_references_scroll_to_their_target(browser, sites):

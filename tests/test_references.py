@@ -19,13 +19,6 @@ TABLE = {"en": "Table 1", "ja": "表1", "ru": "Таблица 1", "ar": "الج�
 PAGE = {"en": "(p. 2)", "ja": "（2ページ）", "ru": "(с. 2)", "ar": "(ص 2)"}
 
 
-@pytest.fixture(scope="module")
-def blocks(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = copy_project(FIXTURES / "blocks", tmp_path_factory.mktemp("refs") / "p")
-    assert run(project, "build", "-q") == 0
-    return project
-
-
 @pytest.fixture
 def fresh(tmp_path: Path) -> Path:
     project = copy_project(FIXTURES / "blocks", tmp_path / "p")

@@ -131,9 +131,9 @@ def all_pdfs(*projects: Path) -> list[Path]:
 
 
 def test_outloud_finds_no_pdf_ua_failure_in_the_sample_and_fixtures(sample, mini_built,
-                                                                   scripts, tmp_path):
-    paths = all_pdfs(sample, mini_built, scripts)
-    assert len(paths) == 5 + 3 + 12
+                                                                   scripts, blocks, tmp_path):
+    paths = all_pdfs(sample, mini_built, scripts, blocks)
+    assert len(paths) == 5 + 3 + 12 + 6
     titles = titles_of(paths)
     failures = []
     for result in outloud(paths, tmp_path):
@@ -148,8 +148,8 @@ def test_outloud_finds_no_pdf_ua_failure_in_the_sample_and_fixtures(sample, mini
     assert not failures, "\n".join(failures)
 
 
-def test_pdfua_checker_passes_every_pdf(sample, mini_built, scripts):
-    paths = all_pdfs(sample, mini_built, scripts)
+def test_pdfua_checker_passes_every_pdf(sample, mini_built, scripts, blocks):
+    paths = all_pdfs(sample, mini_built, scripts, blocks)
     done = subprocess.run([BIN / "pdfua", "check", *map(str, paths)], capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:]
