@@ -56,6 +56,13 @@ def blocks(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
+def line_of(path: Path, text: str) -> int:
+    """The line (from 1) of a file on which a text first begins."""
+    content = path.read_text(encoding="utf-8")
+    assert text in content, text
+    return content[:content.index(text)].count("\n") + 1
+
+
 def edit(project: Path, rel: str, old: str, new: str) -> None:
     """Replace the first occurrence of old in a project file, which must hold it."""
     path = project / rel

@@ -11,7 +11,7 @@ import pymupdf
 import pytest
 from pypdf import PdfReader
 
-from conftest import FIXTURES, copy_project, edit, pdf_text, run, tree_digest
+from conftest import FIXTURES, copy_project, edit, line_of, pdf_text, run, tree_digest
 from polybrief.blocks import Column, Number, format_number
 from polybrief.i18n import Formatter, parse_language
 
@@ -167,7 +167,8 @@ def test_numbered_lists_and_callouts_in_every_language(blocks):
         html = page(blocks, lang)
         assert html.count('<ol class="numbered">') == 1
         for kind, word in zip(("note", "important", "example"), words, strict=True):
-            assert re.search(rf'<div class="callout callout-{kind}" role="note"[^>]*aria-label="{word}"',
+            assert re.search(rf'<div class="callout callout-{kind}" role="note"'
+                             rf'[^>]*aria-label="{word}"',
                              html), (lang, kind)
             assert f'<p class="callout-label">{word}</p>' in html
         assert '<div class="callout callout-important" role="note" id="box-names"' in html
@@ -203,8 +204,10 @@ def test_status_lists_a_brief_only_in_its_languages(blocks, capsys):
 
 
 def test_a_brief_language_must_be_configured(fresh, capsys):
+    line = line_of(fresh / "content/readings/brief.yaml", "languages: [en, ar]")
     edit(fresh, "content/readings/brief.yaml", "languages: [en, ar]", "languages: [en, fr]")
-    fails_with(fresh, capsys, "error: content/readings/brief.yaml:5: 'languages': 'fr' is not "
+    fails_with(fresh, capsys, f"error: content/readings/brief.yaml:{line}: 'languages': 'fr' "
+                              f"is not "
                               "in [tool.polybrief] languages (configured: en, ja, ru, ar)")
 
 
@@ -212,25 +215,29 @@ def test_a_brief_language_must_be_configured(fresh, capsys):
 
 @pytest.mark.parametrize(("old", "new", "message"), [
     ("- {format: year}", "- {format: date}",
-     ":50:28: 'format' must be one of number, percent, year (got 'date')"),
+     ":28: 'format' must be one of number, percent, year (got 'date')"),
     ("- {format: percent, decimals: 1}", "- {format: percent, decimals: 9}",
-     ":49:47: 'decimals' must be a whole number from 0 to 6 (got '9')"),
-    ("                - {}\n                - {unit: thousands}\n",
-     "                - {unit: thousands}\n",
-     ":46:17: 'columns' has 4 entries but the header has 5"),
+     ":47: 'decimals' must be a whole number from 0 to 6 (got '9')"),
+    ("- {}\n                - {unit: thousands}\n", "- {unit: thousands}\n",
+     ":17: 'columns' has 4 entries but the header has 5"),
     ("[All five, 7755, 1866.6, 10.2, \"—\"]", "[All five, 7755]",
-     ":57:22: a table total row has 2 cells but the header has 5"),
+     ":22: a table total row has 2 cells but the header has 5"),
     ("[Astana, 1423, 797.3, 7.1, 1830]", "[Astana, .inf, 797.3, 7.1, 1830]",
-     ":52:28: a table cell holds '.inf', which is not a number a table can show"),
+     ":28: a table cell holds '.inf', which is not a number a table can show"),
     ("kind: note", "kind: warning",
-     ":24:17: 'kind' of a callout must be one of note, important, example (got 'warning')"),
-    ("id: box-names", "id: names",
-     ":34:19: 'id' of a callout must be 'box-' and a slug"),
-    ("id: tbl-sizes", "id: sec-founding",
-     ":42:19: 'id' of a table must be 'tbl-' and a slug"),
-    ("id: sec-founding", "id: sec-overview",
-     ":27: id 'sec-overview' is given twice (first on line 15)"),
+     ":17: 'kind' of a callout must be one of note, important, example (got 'warning')"),
+    ("id: box-names", "id: names", ":19: 'id' of a callout must be 'box-' and a slug"),
+    ("id: tbl-sizes", "id: sec-founding", ":19: 'id' of a table must be 'tbl-' and a slug"),
 ])
 def test_bad_blocks_are_reported_with_file_and_line(fresh, capsys, old, new, message):
+    line = line_of(fresh / CAPITALS, old)
     edit(fresh, CAPITALS, old, new)
-    fails_with(fresh, capsys, f"error: {CAPITALS}{message}")
+    fails_with(fresh, capsys, f"error: {CAPITALS}:{line}{message}")
+
+
+def test_an_id_given_twice_is_reported_at_both_places(fresh, capsys):
+    first = line_of(fresh / CAPITALS, "  - heading: Overview")
+    second = line_of(fresh / CAPITALS, "      - heading: Founding and renaming")
+    edit(fresh, CAPITALS, "id: sec-founding", "id: sec-overview")
+    fails_with(fresh, capsys, f"error: {CAPITALS}:{second}: id 'sec-overview' is given twice "
+                              f"(first on line {first})")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from conftest import FIXTURES, copy_project, edit, pdf_text, run, tree_digest
+from conftest import FIXTURES, copy_project, edit, line_of, pdf_text, run, tree_digest
 
 LANGS = ("en", "ja", "ru", "ar")
 CAPITALS = "content/capitals/brief.yaml"
@@ -101,20 +101,20 @@ def test_spans_in_another_language_and_kept_terms(blocks):
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
-    ("role[^fn-roles]", "role[^fn-rolls]",
-     ":18: footnote [^fn-rolls] is not among the brief's notes"),
-    ("[@atlas]", "[@atlass]", ":40: citation [@atlass] names no source of the brief "
+    ("role[^fn-roles]", "role[^fn-rolls]", "footnote [^fn-rolls] is not among the brief's notes"),
+    ("[@atlas]", "[@atlass]", "citation [@atlass] names no source of the brief "
                               "(known keys: atlas, demo)"),
-    ("as in @sec-founding", "as in @sec-found", ":63: @sec-found names no section of the brief"),
-    ("see @tbl-sizes for", "see @tbl-size for", ":86: @tbl-size names no table of the brief"),
-    ("{lang=kk}", "{lang=zz}", ":64: a span marked {lang=zz}: unknown language tag 'zz'"),
+    ("as in @sec-founding", "as in @sec-found", "@sec-found names no section of the brief"),
+    ("see @tbl-sizes for", "see @tbl-size for", "@tbl-size names no table of the brief"),
+    ("{lang=kk}", "{lang=zz}", "a span marked {lang=zz}: unknown language tag 'zz'"),
 ])
 def test_unknown_references_are_errors_with_file_and_line(fresh, capsys, old, new, message):
+    line = line_of(fresh / CAPITALS, old)
     edit(fresh, CAPITALS, old, new)
     before = tree_digest(fresh / "dist")
     assert run(fresh, "build") == 1
     err = capsys.readouterr().err
-    assert f"error: {CAPITALS}{message}" in err, err
+    assert f"error: {CAPITALS}:{line}: {message}" in err, err
     assert tree_digest(fresh / "dist") == before
 
 
@@ -147,5 +147,6 @@ def test_unused_notes_and_sources_are_warnings(fresh, capsys):
     edit(fresh, CAPITALS, "and an atlas [@atlas]", "and an atlas")
     assert run(fresh, "build", "--lang", "en") == 0
     err = capsys.readouterr().err
-    assert f"{CAPITALS}:87: note 'fn-names' is never referred to ([^fn-names])" in err, err
+    line = line_of(fresh / CAPITALS, "  fn-names:")
+    assert f"{CAPITALS}:{line}: note 'fn-names' is never referred to ([^fn-names])" in err, err
     assert re.search(rf"{CAPITALS}:\d+: source 'atlas' is never cited \(\[@atlas\]\)", err), err

@@ -18,14 +18,15 @@ import yaml
 from markupsafe import Markup
 
 from . import numerals
+from .figures import Figure, data_url, read_figure
 from .files import excerpt
 
-BLOCK_KINDS = ("paragraph", "list", "numbered", "table", "quote", "callout")
+BLOCK_KINDS = ("paragraph", "list", "numbered", "table", "quote", "callout", "figure")
 CALLOUT_KINDS = ("note", "important", "example")
 NUMBER_FORMATS = ("number", "percent", "year")
 MAX_DECIMALS = 6
 # Ids that text can refer to; the prefix says what they name.
-ID_PREFIXES = {"section": "sec", "table": "tbl", "callout": "box"}
+ID_PREFIXES = {"section": "sec", "table": "tbl", "callout": "box", "figure": "fig"}
 ID = re.compile(r"[a-z]+-[a-z0-9]+(?:-[a-z0-9]+)*")
 # Far beyond a printed table (10,000 rows of 10 columns is some 350 pages), small
 # enough that laying it out stays within minutes and a worker's memory.
@@ -109,7 +110,7 @@ class Callout:
     anchor: str | None = None
 
 
-Block = Paragraph | BulletList | NumberedList | Table | Quote | Callout
+Block = Paragraph | BulletList | NumberedList | Table | Quote | Callout | Figure
 
 
 def block_texts(block: Block) -> Iterator[Text]:
@@ -135,6 +136,8 @@ def block_texts(block: Block) -> Iterator[Text]:
             if block.title:
                 yield block.title
             yield from block.paragraphs
+        case Figure():
+            yield from (text for text in (block.alt, block.caption, block.credit) if text)
 
 
 def block_anchor(block: Block) -> tuple[str, int] | None:
@@ -144,6 +147,8 @@ def block_anchor(block: Block) -> tuple[str, int] | None:
             return anchor, block.header[0].line if block.header else 0
         case Callout(anchor=str(anchor)):
             return anchor, block.paragraphs[0].line
+        case Figure(anchor=str(anchor)):
+            return anchor, block.alt.line
     return None
 
 
@@ -188,6 +193,8 @@ def read_block(r, node: yaml.Node) -> Block | None:
         return Quote(text, r.text(f.get("attribution"), "attribution")) if text else None
     if kind == "callout":
         return _callout(r, value)
+    if kind == "figure":
+        return read_figure(r, value, read_anchor)
     r.error(key, f"unknown block '{kind}' (known: {', '.join(BLOCK_KINDS)})")
     return None
 
@@ -328,6 +335,12 @@ def localize_block(block: Block, t, formatter) -> dict:
                     "paragraphs": [t(p) for p in block.paragraphs], "anchor": block.anchor}
         case Table():
             return _localize_table(block, t, formatter)
+        case Figure():
+            file = block.file_for(formatter.language.tag)
+            return {"kind": "figure", "src": data_url(file), "alt": t(block.alt),
+                    "caption": t(block.caption), "credit": t(block.credit),
+                    "anchor": block.anchor, "width": block.width,
+                    "pixels": file.pixels, "file": file.display}
     raise TypeError(block)
 
 

@@ -31,6 +31,7 @@ from .blocks import (  # noqa: F401
     read_block,
 )
 from .errors import Problem, Problems, ProjectError
+from .figures import Figure
 from .files import describe_control, excerpt, read_text
 from .i18n import Language, Segment, parse_language
 from .markdown import NOTE_ID, markup_problem, references_in, span_languages
@@ -112,6 +113,11 @@ class Brief:
                     yield from block_texts(block)
         yield from self.notes.values()
         yield from (source.title_text for source in self.sources if source.title_text)
+
+    def figures(self) -> Iterator[Figure]:
+        for section in self.sections:
+            for part in (section, *section.subsections):
+                yield from (block for block in part.blocks if isinstance(block, Figure))
 
     def segments(self) -> Iterator[Segment]:
         for text in self.texts():
@@ -231,6 +237,7 @@ def load_brief(file: Path, display: str, root: Path) -> Brief:
     if root_node is None:
         raise ProjectError(Problem(display, "the file is empty"))
     reader = _Reader(display, problems)
+    reader.folder, reader.root = file.parent, root
     fields = reader.mapping(
         root_node, "brief",
         required=("id", "lang", "title", "date", "author", "publisher", "summary",
@@ -241,7 +248,11 @@ def load_brief(file: Path, display: str, root: Path) -> Brief:
     brief = _build_brief(reader, fields, file, display)
     problems.raise_if_any()
     assert brief is not None
-    return replace(brief, digest=hashlib.sha256(source.encode("utf-8")).hexdigest())
+    digest = hashlib.sha256(source.encode("utf-8"))
+    for figure in brief.figures():   # a changed image rebuilds the brief's documents
+        for tag, figure_file in sorted(figure.files.items()):
+            digest.update(f"\0{tag}\0{figure_file.digest}".encode())
+    return replace(brief, digest=digest.hexdigest())
 
 
 def _build_brief(r: _Reader, f: dict[str, yaml.Node], file: Path, display: str) -> Brief | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
 import hashlib
@@ -89,6 +90,13 @@ class ProjectFetcher:
         from weasyprint.urls import URLFetcherResponse
 
         parts = urlsplit(url)
+        if parts.scheme == "data":   # a figure, inline: no network, no file
+            header, _, payload = url[5:].partition(",")
+            mime, _, encoding = header.partition(";")
+            if encoding != "base64" or not mime.startswith("image/"):
+                raise ValueError("blocked: a data: URL other than a base64 image")
+            return URLFetcherResponse(url, body=base64.b64decode(payload, validate=True),
+                                      headers={"Content-Type": mime})
         if parts.scheme != "file":
             raise ValueError(f"blocked: {url} (only the project's own files may be read)")
         path = Path(unquote(parts.path))

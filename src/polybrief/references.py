@@ -18,9 +18,11 @@ from markupsafe import Markup
 from . import numerals
 from .blocks import Callout, Table
 from .content import Brief
+from .figures import Figure
 
 # The labels of numbered things, extracted into the UI catalog with the templates' strings.
 LABELS = {
+    "fig": "Figure %(num)s",
     "tbl": "Table %(num)s",
     "box": "Box %(num)s",
     "sec": "Section %(num)s",
@@ -35,7 +37,7 @@ class UnknownReference(LookupError):
 def numbered(brief: Brief) -> dict[str, tuple[str, str]]:
     """Every id of a brief → (its kind's prefix, its number as written: "2", "2.1")."""
     found: dict[str, tuple[str, str]] = {}
-    counts = {"tbl": 0, "box": 0}
+    counts = {"fig": 0, "tbl": 0, "box": 0}
     for index, section in enumerate(brief.sections, 1):
         found[section.anchor] = ("sec", str(index))
         groups = [section.blocks]
@@ -45,7 +47,8 @@ def numbered(brief: Brief) -> dict[str, tuple[str, str]]:
         for blocks in groups:
             for block in blocks:
                 kind = "tbl" if isinstance(block, Table) else \
-                    "box" if isinstance(block, Callout) else None
+                    "box" if isinstance(block, Callout) else \
+                    "fig" if isinstance(block, Figure) else None
                 if kind:
                     counts[kind] += 1
                     if block.anchor:

@@ -221,10 +221,11 @@ def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
             "subsections": [{"heading": t(sub.heading, phrases=True), "anchor": sub.anchor,
                              "blocks": [localize_block(block, t, fmt) for block in sub.blocks]}
                             for sub in section.subsections]})
-    tables = [block for section in sections for part in (section, *section["subsections"])
-              for block in part["blocks"] if block["kind"] == "table"]
-    for number, table in enumerate(tables, 1):
-        table["number"] = numerals.localize(str(number), language.babel)
+    for kind in ("table", "figure"):   # numbered per document, in the language's digits
+        found = [block for section in sections for part in (section, *section["subsections"])
+                 for block in part["blocks"] if block["kind"] == kind]
+        for number, block in enumerate(found, 1):
+            block["number"] = numerals.localize(str(number), language.babel)
     countries = [fmt.country(code) for code in brief.countries]
     references = t.references
     view.update({
