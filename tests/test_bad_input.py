@@ -77,7 +77,7 @@ def test_unknown_field_and_block_kind(built, capsys):
     edit(built, BRIEF, "      - paragraph: The Amu", "      - para: The Amu")
     edit(built, BRIEF, "author: Test Desk", "author: Test Desk\nauthors: Someone")
     fails_with(built, capsys, "unknown block 'para' (known: paragraph, list, numbered, table, "
-                              "quote, callout, figure)",
+                              "quote, callout, figure, chart)",
                "brief: unknown field 'authors'")
 
 

@@ -8,6 +8,7 @@ is formatted for each language by Babel, set end-aligned and never sent to trans
 
 from __future__ import annotations
 
+import base64
 import copy
 import re
 from collections.abc import Iterator
@@ -18,10 +19,12 @@ import yaml
 from markupsafe import Markup
 
 from . import numerals
+from .charts import Chart, draw, read_chart
 from .figures import Figure, data_url, read_figure
 from .files import excerpt
 
-BLOCK_KINDS = ("paragraph", "list", "numbered", "table", "quote", "callout", "figure")
+BLOCK_KINDS = ("paragraph", "list", "numbered", "table", "quote", "callout", "figure",
+               "chart")
 CALLOUT_KINDS = ("note", "important", "example")
 NUMBER_FORMATS = ("number", "percent", "year")
 MAX_DECIMALS = 6
@@ -110,7 +113,7 @@ class Callout:
     anchor: str | None = None
 
 
-Block = Paragraph | BulletList | NumberedList | Table | Quote | Callout | Figure
+Block = Paragraph | BulletList | NumberedList | Table | Quote | Callout | Figure | Chart
 
 
 def block_texts(block: Block) -> Iterator[Text]:
@@ -138,6 +141,10 @@ def block_texts(block: Block) -> Iterator[Text]:
             yield from block.paragraphs
         case Figure():
             yield from (text for text in (block.alt, block.caption, block.credit) if text)
+        case Chart():
+            yield from (text for text in (block.title, block.x, block.y, block.unit) if text)
+            yield from block.categories
+            yield from (series.name for series in block.series)
 
 
 def block_anchor(block: Block) -> tuple[str, int] | None:
@@ -149,6 +156,8 @@ def block_anchor(block: Block) -> tuple[str, int] | None:
             return anchor, block.paragraphs[0].line
         case Figure(anchor=str(anchor)):
             return anchor, block.alt.line
+        case Chart(anchor=str(anchor)):
+            return anchor, block.title.line
     return None
 
 
@@ -195,6 +204,8 @@ def read_block(r, node: yaml.Node) -> Block | None:
         return _callout(r, value)
     if kind == "figure":
         return read_figure(r, value, read_anchor)
+    if kind == "chart":
+        return read_chart(r, value, read_anchor)
     r.error(key, f"unknown block '{kind}' (known: {', '.join(BLOCK_KINDS)})")
     return None
 
@@ -341,7 +352,24 @@ def localize_block(block: Block, t, formatter) -> dict:
                     "caption": t(block.caption), "credit": t(block.credit),
                     "anchor": block.anchor, "width": block.width,
                     "pixels": file.pixels, "file": file.display}
+        case Chart():
+            return _localize_chart(block, t, formatter)
     raise TypeError(block)
+
+
+def _localize_chart(chart: Chart, t, formatter) -> dict:
+    """The chart drawn for the language, and its data as a table for readers of the page."""
+    language = formatter.language
+    svg = draw(chart, t, formatter, t.families or ("Noto Sans",), language.direction == "rtl")
+    src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    column = Column(decimals=max((Number(v, 0).decimals for s in chart.series
+                                  for v in s.values if v is not None), default=0))
+    rows = [[t(category)] + [
+        format_number(Number(s.values[i], 0), column, formatter) if s.values[i] is not None
+        else "–" for s in chart.series] for i, category in enumerate(chart.categories)]
+    return {"kind": "chart", "src": src, "title": t(chart.title), "anchor": chart.anchor,
+            "series": [t(s.name) for s in chart.series], "rows": rows,
+            "unit": t(chart.unit), "x": t(chart.x)}
 
 
 def _localize_table(table: Table, t, formatter) -> dict:

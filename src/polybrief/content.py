@@ -30,6 +30,7 @@ from .blocks import (  # noqa: F401
     read_anchor,
     read_block,
 )
+from .charts import Chart
 from .errors import Problem, Problems, ProjectError
 from .figures import Figure
 from .files import describe_control, excerpt, read_text
@@ -114,10 +115,12 @@ class Brief:
         yield from self.notes.values()
         yield from (source.title_text for source in self.sources if source.title_text)
 
-    def figures(self) -> Iterator[Figure]:
+    def figures(self) -> Iterator[Figure | Chart]:
+        """The figures and charts, in document order."""
         for section in self.sections:
             for part in (section, *section.subsections):
-                yield from (block for block in part.blocks if isinstance(block, Figure))
+                yield from (block for block in part.blocks
+                            if isinstance(block, Figure | Chart))
 
     def segments(self) -> Iterator[Segment]:
         for text in self.texts():
@@ -249,7 +252,10 @@ def load_brief(file: Path, display: str, root: Path) -> Brief:
     problems.raise_if_any()
     assert brief is not None
     digest = hashlib.sha256(source.encode("utf-8"))
-    for figure in brief.figures():   # a changed image rebuilds the brief's documents
+    for figure in brief.figures():   # a changed image or CSV rebuilds the documents
+        if isinstance(figure, Chart):
+            digest.update(f"\0csv\0{figure.digest}".encode())
+            continue
         for tag, figure_file in sorted(figure.files.items()):
             digest.update(f"\0{tag}\0{figure_file.digest}".encode())
     return replace(brief, digest=digest.hexdigest())

@@ -19,7 +19,7 @@ from babel.lists import format_list
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po, unescape, write_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_compact_decimal, format_decimal, format_percent
 from babel.support import Translations
 from babel.units import format_unit
 from markupsafe import Markup
@@ -416,6 +416,17 @@ class Formatter:
     def number(self, value: float | int) -> str:
         return numerals.localize(format_decimal(value, locale=self._locale,
                                                 numbering_system="default"), self._locale)
+
+    def compact(self, value: float) -> str:
+        """A number on a chart's axis: short for large values ("1.5M", "1,5 млн",
+        "150万"), in the language's digits."""
+        if abs(value) < 1000:
+            text = format_decimal(round(value, 2), locale=self._locale,
+                                  numbering_system="default")
+        else:
+            text = format_compact_decimal(value, format_type="short", fraction_digits=1,
+                                          locale=self._locale, numbering_system="default")
+        return numerals.localize(text, self._locale)
 
     def country(self, code: str) -> str:
         return self._locale.territories.get(code.upper(), code)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import autospace, hyphenation, justify, tagging
+from . import autospace, hyphenation, justify, svgtext, tagging
 from .config import Config
 from .errors import Problem, Problems, ProjectError
 from .files import read_bytes
@@ -171,6 +171,7 @@ def _patch_weasyprint() -> None:
     justify.install()
     autospace.install()
     hyphenation.install()
+    svgtext.install()
 
 
 @functools.cache

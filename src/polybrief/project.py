@@ -542,8 +542,10 @@ def render_page(project: Project, brief: Brief, language: Language,
                 use_fuzzy: bool = False, coverage_ratio: float | None = None) -> Page:
     """Translate a brief into one language and render its HTML and print CSS."""
     ui = project.catalog(language, UI_DOMAIN)
+    stack = project.config.fonts_for(language)
     view, translator = localize(brief, language, project.catalog(language, brief.id),
-                                use_fuzzy, project.renderer.gettext(ui, use_fuzzy, language))
+                                use_fuzzy, project.renderer.gettext(ui, use_fuzzy, language),
+                                stack.sans if stack else ())
     if coverage_ratio is None:
         coverage_ratio = document_coverage(project, brief, language, use_fuzzy).ratio
     view["coverage"] = {"complete": coverage_ratio >= 1.0,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from . import numerals
-from .blocks import Callout, Table
+from .blocks import Callout, Chart, Table
 from .content import Brief
 from .figures import Figure
 
@@ -48,7 +48,7 @@ def numbered(brief: Brief) -> dict[str, tuple[str, str]]:
             for block in blocks:
                 kind = "tbl" if isinstance(block, Table) else \
                     "box" if isinstance(block, Callout) else \
-                    "fig" if isinstance(block, Figure) else None
+                    "fig" if isinstance(block, Figure | Chart) else None
                 if kind:
                     counts[kind] += 1
                     if block.anchor:

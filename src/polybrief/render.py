@@ -141,6 +141,7 @@ class ContentTranslator:
     fallbacks: int = 0
     runs: list[TextRun] = field(default_factory=list)
     references: References | None = None
+    families: tuple[str, ...] = ()       # the language's sans-serif fonts, for charts
 
     def __call__(self, text: Text | None, phrases: bool = False) -> Localized | None:
         if text is None:
@@ -192,14 +193,14 @@ class ContentTranslator:
 
 
 def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
-             use_fuzzy: bool, ui_gettext: Callable[..., str] | None = None
-             ) -> tuple[dict, ContentTranslator]:
+             use_fuzzy: bool, ui_gettext: Callable[..., str] | None = None,
+             families: tuple[str, ...] = ()) -> tuple[dict, ContentTranslator]:
     """Build the ``brief`` namespace of the template context for one language.
 
     Strings are translated in reading order, so that notes and sources are numbered in
     the order the document first refers to them.
     """
-    t = ContentTranslator(brief, language, catalog, use_fuzzy)
+    t = ContentTranslator(brief, language, catalog, use_fuzzy, families=families)
     t.references = References(brief, ui_gettext or (lambda message, **v: message % v),
                               language.babel, lambda note: t(brief.notes[note]).html)
     fmt = Formatter(language)
@@ -221,9 +222,9 @@ def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
             "subsections": [{"heading": t(sub.heading, phrases=True), "anchor": sub.anchor,
                              "blocks": [localize_block(block, t, fmt) for block in sub.blocks]}
                             for sub in section.subsections]})
-    for kind in ("table", "figure"):   # numbered per document, in the language's digits
+    for kinds in (("table",), ("figure", "chart")):   # numbered per document
         found = [block for section in sections for part in (section, *section["subsections"])
-                 for block in part["blocks"] if block["kind"] == kind]
+                 for block in part["blocks"] if block["kind"] in kinds]
         for number, block in enumerate(found, 1):
             block["number"] = numerals.localize(str(number), language.babel)
     countries = [fmt.country(code) for code in brief.countries]
