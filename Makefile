@@ -5,7 +5,7 @@ PYTHON ?= python3
 PY     := $(VENV)/bin/python
 STAMPS := .stamps
 
-.PHONY: all build test fuzz bench bench-size bench-scale bench-typography lint clean setup
+.PHONY: all build test fuzz bench bench-size bench-scale bench-typography bench-figures lint clean setup
 
 all: build
 
@@ -47,6 +47,9 @@ bench-size: setup
 
 bench-typography: setup
 	$(PY) benchmarks/typography.py --runs 7 --processes 3
+
+bench-figures: setup
+	$(PY) benchmarks/figures.py --runs 7
 
 bench-scale: setup
 	$(PY) benchmarks/scale.py --counts 12 100 400 --runs 3

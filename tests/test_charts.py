@@ -128,3 +128,31 @@ def test_bad_charts_are_reported_with_file_and_line(fresh, capsys, old, new, mes
     err = capsys.readouterr().err
     assert re.search(rf"error: {CAPITALS}:{line}:\d+: {re.escape(message)}", err), err
     assert tree_digest(fresh / "dist") == before
+
+
+def test_a_stacked_bar_chart_stacks_its_series(tmp_path):
+    from decimal import Decimal
+
+    from polybrief.blocks import Text
+    from polybrief.charts import Chart, Series, draw
+    from polybrief.i18n import Formatter, parse_language
+
+    def t(text):
+        class Shown:
+            plain = text.value
+        return Shown()
+
+    chart = Chart("stacked-bar", Text("Made up", 1), (Text("A", 1), Text("B", 1)),
+                  (Series(Text("x", 1), (Decimal(1), Decimal(2))),
+                   Series(Text("y", 1), (Decimal(3), Decimal(4)))))
+    svg = draw(chart, t, Formatter(parse_language("en")), ("Noto Sans",), False)
+    assert svg == draw(chart, t, Formatter(parse_language("en")), ("Noto Sans",), False)
+    bars = re.findall(r'<path d="M ([\d.]+) ([\d.]+) \nL ([\d.]+) ([\d.]+) \nL ([\d.]+) '
+                      r'([\d.]+) \nL ([\d.]+) ([\d.]+) \nz\n" clip-path', svg)
+    assert len(bars) == 4
+    # Each second-series bar starts where the first series' bar of its category ends.
+    first, second = bars[:2], bars[2:]
+    for low, high in zip(first, second, strict=True):
+        assert abs(float(low[5]) - float(high[1])) < 0.01, (low, high)
+    texts = [text for _, text in labels(svg)]
+    assert "6" in texts or "5" in texts   # the axis reaches the sum, 6

@@ -168,3 +168,12 @@ def test_alt_text_is_required(fresh, capsys):
 def test_unknown_figure_is_an_error(fresh, capsys):
     edit(fresh, CAPITALS, "shown in @fig-capitals", "shown in @fig-capital")
     fails_with(fresh, capsys, "@fig-capital names no figure of the brief")
+
+
+def test_status_and_build_say_which_languages_use_the_shared_file(fresh, capsys):
+    assert run(fresh, "status") == 0
+    out = capsys.readouterr().out
+    assert re.search(r"capitals\s*│ content/capitals/capitals\.svg\s*│ ja\s*│ en, ru, ar", out), out
+    assert run(fresh, "build", "-v", "--lang", "en", "--lang", "ja") == 0
+    assert ("content/capitals/capitals.svg: shared file in en; own file in ja"
+            in capsys.readouterr().err)

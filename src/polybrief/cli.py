@@ -279,13 +279,15 @@ def _status(args: argparse.Namespace) -> int:
     import json
 
     from .project import load_project
-    from .translate import status
+    from .translate import figure_use, status
 
-    rows = status(load_project(args.project.resolve()))
+    project = load_project(args.project.resolve())
+    rows = status(project)
     if args.json:
         print(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2))
     else:
         _print_status(rows)
+        _print_figures(figure_use(project))
     if args.min_coverage is not None:
         low = [r for r in rows if r.coverage.ratio * 100 < args.min_coverage]
         for row in low:
@@ -309,6 +311,22 @@ def _print_status(rows) -> None:
                  (str(c.translated), str(c.fuzzy), str(c.untranslated), str(c.obsolete),
                   f"{c.ratio * 100:.1f}", f"{c.word_ratio * 100:.1f}"))
         table.add_row(row.domain, row.lang, *cells, str(row.pages or ""))
+    Console(width=110).print(table)
+
+
+def _print_figures(uses) -> None:
+    """Which languages show a figure's shared file: the ones whose labels may need a file."""
+    if not uses:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Figure files", title_justify="left")
+    for name in ("domain", "file", "own file", "shared file"):
+        table.add_column(name)
+    for use in uses:
+        table.add_row(use.brief, use.src, ", ".join(use.own) or "—",
+                      ", ".join(use.shared) or "—")
     Console(width=110).print(table)
 
 

@@ -255,6 +255,7 @@ def build(project: Project, selection: Selection = Selection(), out_dir: Path | 
     check_fonts(project.config, project.all_languages())
     briefs, langs, formats = selection.resolve(project)
     coverages = check_coverage(project, briefs, langs, use_fuzzy, strict)
+    _log_figure_files(project, briefs, langs)
     out_dir = Path(os.path.realpath(out_dir or project.config.out_dir))
     documents = [(brief, language) for brief in briefs for language in langs
                  if language in project.languages_of(brief)]
@@ -589,6 +590,20 @@ def _lang_namespace(language: Language) -> dict:
             "counter": numerals.counter_name(language.babel),
             "separator": Formatter(language).separator,
             "full_stop": Formatter(language).full_stop}
+
+
+def _log_figure_files(project: Project, briefs: list[Brief], langs: list[Language]) -> None:
+    """Say (with -v) which languages show a figure's own file and which its shared one."""
+    from .figures import Figure
+
+    for brief in briefs:
+        built = [lang.tag for lang in langs if lang in project.languages_of(brief)]
+        for figure in brief.figures():
+            if isinstance(figure, Figure) and built:
+                own = [tag for tag in built if tag in figure.files]
+                shared = [tag for tag in built if tag not in own]
+                log.info("%s: shared file in %s; own file in %s", figure.files[""].display,
+                         ", ".join(shared) or "no language", ", ".join(own) or "no language")
 
 
 def _site_namespace(project: Project, brief: Brief, current: Language) -> dict:

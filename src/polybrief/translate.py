@@ -240,3 +240,28 @@ def status(project: Project) -> list[StatusRow]:
                               coverage(ui_ids, project.catalog(language, UI_DOMAIN),
                                        source=is_source), is_source, None))
     return rows
+
+
+@dataclass(frozen=True)
+class FigureUse:
+    """Which languages of a brief show a figure's own file for them, and which its shared one."""
+
+    brief: str
+    src: str                     # the shared file, as messages name it
+    own: tuple[str, ...]         # languages with a file of their own
+    shared: tuple[str, ...]      # languages that show the shared file
+
+
+def figure_use(project: Project) -> list[FigureUse]:
+    from .figures import Figure
+
+    uses = []
+    for brief in project.briefs:
+        languages = [language.tag for language in project.languages_of(brief)]
+        for figure in brief.figures():
+            if not isinstance(figure, Figure):
+                continue
+            own = tuple(tag for tag in languages if tag in figure.files)
+            uses.append(FigureUse(brief.id, figure.files[""].display, own,
+                                  tuple(tag for tag in languages if tag not in own)))
+    return uses
