@@ -1,4 +1,5 @@
-"""Visual regression: page 1 of every language, against reviewed reference images.
+"""Visual regression: page 1 of every language, and the pages of the blocks fixture with
+a figure, a chart and footnotes, against reviewed reference images.
 
 Regenerate the references after a reviewed layout change with
 ``POLYBRIEF_UPDATE_REFERENCES=1 pytest tests/test_visual.py`` and look at each one.
@@ -21,10 +22,10 @@ DPI = 40
 TOLERANCE = 0.02  # share of pixels allowed to differ: hinting noise, not layout
 
 
-def rasterise(pdf: Path, out: Path) -> Image.Image:
+def rasterise(pdf: Path, out: Path, page: int = 1) -> Image.Image:
     stem = out.with_suffix("")
-    subprocess.run(["pdftoppm", "-r", str(DPI), "-png", "-f", "1", "-l", "1", "-singlefile",
-                    str(pdf), str(stem)], check=True)
+    subprocess.run(["pdftoppm", "-r", str(DPI), "-png", "-f", str(page), "-l", str(page),
+                    "-singlefile", str(pdf), str(stem)], check=True)
     return Image.open(stem.with_suffix(".png")).convert("L")
 
 
@@ -59,6 +60,16 @@ def test_scripts_page_one_matches_reference(scripts, lang, tmp_path):
 def test_sample_page_one_matches_reference(sample, lang, tmp_path):
     pdf = sample / "dist" / lang / f"china-central-asia.{lang}.pdf"
     compare(rasterise(pdf, tmp_path / f"{lang}.png"), f"sample-{lang}", tmp_path)
+
+
+@pytest.mark.parametrize(("lang", "page"), [("en", 2), ("en", 3), ("ja", 2), ("ja", 3),
+                                          ("ar", 2), ("ar", 3)])
+def test_pages_with_a_figure_a_chart_and_footnotes_match_reference(blocks, lang, page,
+                                                                   tmp_path):
+    """The blocks fixture: its figure and table (page 2), its chart and a footnote (3)."""
+    pdf = blocks / "dist" / lang / f"capitals.{lang}.pdf"
+    compare(rasterise(pdf, tmp_path / f"{lang}-{page}.png", page), f"blocks-{lang}-{page}",
+            tmp_path)
 
 
 def test_layout_breakage_is_caught(sample, tmp_path):
