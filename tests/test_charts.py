@@ -156,3 +156,14 @@ def test_a_stacked_bar_chart_stacks_its_series(tmp_path):
         assert abs(float(low[5]) - float(high[1])) < 0.01, (low, high)
     texts = [text for _, text in labels(svg)]
     assert "6" in texts or "5" in texts   # the axis reaches the sum, 6
+
+
+def test_the_glyph_check_reads_the_charts_text(blocks):
+    from polybrief.project import load_project, render_page
+
+    project = load_project(blocks)
+    brief = next(b for b in project.briefs if b.id == "capitals")
+    page = render_page(project, brief, project.language("ru"))
+    chart_runs = [run for run in page.runs if "млн" in run.text]
+    assert chart_runs and chart_runs[0].path == "content/capitals/brief.yaml"
+    assert "Ташкент" in chart_runs[0].text

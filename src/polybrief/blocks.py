@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from . import numerals
 from .charts import Chart, draw, read_chart
 from .figures import Figure, data_url, read_figure
 from .files import excerpt
+from .pdf import TextRun
 
 BLOCK_KINDS = ("paragraph", "list", "numbered", "table", "quote", "callout", "figure",
                "chart")
@@ -361,6 +363,9 @@ def _localize_chart(chart: Chart, t, formatter) -> dict:
     """The chart drawn for the language, and its data as a table for readers of the page."""
     language = formatter.language
     svg = draw(chart, t, formatter, t.families or ("Noto Sans",), language.direction == "rtl")
+    # The glyph check reads the chart's text too: its numbers' words ("млн", "万") as well.
+    labels = "".join(html.unescape(text) for text in re.findall(r"<text[^>]*>(.*?)</text>", svg))
+    t.runs.append(TextRun(labels, language, t.brief.path, chart.title.line))
     src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
     column = Column(decimals=max((Number(v, 0).decimals for s in chart.series
                                   for v in s.values if v is not None), default=0))
