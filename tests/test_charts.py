@@ -167,3 +167,26 @@ def test_the_glyph_check_reads_the_charts_text(blocks):
     chart_runs = [run for run in page.runs if "млн" in run.text]
     assert chart_runs and chart_runs[0].path == "content/capitals/brief.yaml"
     assert "Ташкент" in chart_runs[0].text
+
+
+@pytest.mark.parametrize(("tag", "months"), [
+    ("en", ["Jun 2025", "Jul 2025"]), ("ja", ["2025年6月", "2025年7月"]),
+    ("ru", ["июнь 2025\u202fг.", "июль 2025\u202fг."]), ("fa", ["ژوئن ۲۰۲۵", "ژوئیه ۲۰۲۵"]),
+])
+def test_a_time_axis_is_written_by_cldr(tag, months):
+    import datetime as dt
+    from decimal import Decimal
+
+    from polybrief.blocks import Text
+    from polybrief.charts import Chart, Moment, Series, draw
+    from polybrief.i18n import Formatter, parse_language
+
+    chart = Chart("line", Text("Made up", 1),
+                  (Moment(dt.date(2025, 6, 1), False, 1), Moment(dt.date(2025, 7, 1), False, 1)),
+                  (Series(Text("x", 1), (Decimal(1), Decimal(2))),))
+    from types import SimpleNamespace
+
+    svg = draw(chart, lambda text: SimpleNamespace(plain=text.value),
+               Formatter(parse_language(tag)), ("Noto Sans",), tag == "fa")
+    texts = [text for _, text in labels(svg)]
+    assert [m for m in months if m in texts] == months, texts

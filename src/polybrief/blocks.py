@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import yaml
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import numerals
 from .charts import Chart, draw, read_chart
@@ -145,7 +145,7 @@ def block_texts(block: Block) -> Iterator[Text]:
             yield from (text for text in (block.alt, block.caption, block.credit) if text)
         case Chart():
             yield from (text for text in (block.title, block.x, block.y, block.unit) if text)
-            yield from block.categories
+            yield from (c for c in block.categories if isinstance(c, Text))   # not dates
             yield from (series.name for series in block.series)
 
 
@@ -359,6 +359,14 @@ def localize_block(block: Block, t, formatter) -> dict:
     raise TypeError(block)
 
 
+def _category_cell(category, t, formatter):
+    """A chart's category for its data table: translated text, or a date by CLDR."""
+    if isinstance(category, Text):
+        return t(category)
+    text = formatter.moment(category.date, category.day)
+    return {"html": Markup(escape(text)), "lang_attr": Markup(""), "plain": text}
+
+
 def _localize_chart(chart: Chart, t, formatter) -> dict:
     """The chart drawn for the language, and its data as a table for readers of the page."""
     language = formatter.language
@@ -369,7 +377,7 @@ def _localize_chart(chart: Chart, t, formatter) -> dict:
     src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
     column = Column(decimals=max((Number(v, 0).decimals for s in chart.series
                                   for v in s.values if v is not None), default=0))
-    rows = [[t(category)] + [
+    rows = [[_category_cell(category, t, formatter)] + [
         format_number(Number(s.values[i], 0), column, formatter) if s.values[i] is not None
         else "–" for s in chart.series] for i, category in enumerate(chart.categories)]
     return {"kind": "chart", "src": src, "title": t(chart.title), "anchor": chart.anchor,

@@ -13,9 +13,12 @@ them. The same data and language always give the same bytes.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
+import logging
 import re
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -78,6 +81,38 @@ def read_chart(r, node: yaml.Node, read_anchor) -> Chart | None:
                  anchor, source, digest)
 
 
+# A time axis: categories that are all ISO dates or months are written by CLDR.
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A category on a time axis: a day, or a month when ``day`` is None."""
+
+    date: dt.date
+    day: bool
+    line: int
+
+
+def _moment(text: str, line: int) -> Moment | None:
+    match = ISO_DATE.fullmatch(text.strip())
+    if not match:
+        return None
+    try:
+        return Moment(dt.date(int(match[1]), int(match[2]), int(match[3] or 1)),
+                      match[3] is not None, line)
+    except ValueError:
+        return None
+
+
+def _category(r, node: yaml.Node):
+    """A category: an ISO date or month (``2025-06``) is a moment, anything else text."""
+    if isinstance(node, yaml.ScalarNode) and (moment := _moment(node.value,
+                                                                 node.start_mark.line + 1)):
+        return moment
+    return r.text(node, "category")
+
+
 def _number(value: str) -> Decimal | None:
     try:
         number = Decimal(value.strip().replace("_", ""))
@@ -90,7 +125,7 @@ def _inline(r, f: dict, node: yaml.Node):
     if "categories" not in f or "series" not in f:
         r.error(node, "a chart needs 'categories' and 'series', or 'csv'")
         return None
-    categories = [r.text(n, "category") for n in r.sequence(f["categories"], "categories")]
+    categories = [_category(r, n) for n in r.sequence(f["categories"], "categories")]
     series = []
     for series_node in r.sequence(f["series"], "series"):
         s = r.mapping(series_node, "series", required=("name", "values"))
@@ -168,7 +203,7 @@ def _from_csv(r, node: yaml.Node):
             r.problems.add(display, f"row {number}: the category (first cell) must be text",
                            number)
             return None
-        categories.append(Text(row[0].strip(), number))
+        categories.append(_moment(row[0], number) or Text(row[0].strip(), number))
         for column, cell in zip(columns, row[1:], strict=True):
             value = _number(cell) if cell.strip() else None
             if cell.strip() and value is None:
@@ -196,6 +231,8 @@ def draw(chart: Chart, t, formatter, families: tuple[str, ...], rtl: bool) -> st
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     def word(text) -> str:
+        if isinstance(text, Moment):   # CLDR's pattern for the language: "Jun 2025", "2025年6月"
+            return formatter.moment(text.date, text.day)
         return t(text).plain if text is not None else ""
 
     categories = [word(c) for c in chart.categories]
@@ -209,7 +246,11 @@ def draw(chart: Chart, t, formatter, families: tuple[str, ...], rtl: bool) -> st
              "font.family": list(families) + ["sans-serif"], "font.size": 9,
              "axes.edgecolor": "#5a6470", "axes.labelcolor": "#1d2329",
              "xtick.color": "#1d2329", "ytick.color": "#1d2329"}
-    with matplotlib.rc_context(style):
+    # Matplotlib measures the labels with the fonts it finds; WeasyPrint sets them, with
+    # the language's fallbacks. Its notes on missing glyphs and families are not the user's.
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    with matplotlib.rc_context(style), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         figure, axes = plt.subplots(figsize=(6.4, 3.4))
         try:
             positions = range(len(categories))

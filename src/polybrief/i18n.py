@@ -14,7 +14,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -416,6 +416,11 @@ class Formatter:
     def number(self, value: float | int) -> str:
         return numerals.localize(format_decimal(value, locale=self._locale,
                                                 numbering_system="default"), self._locale)
+
+    def moment(self, value: dt.date, day: bool) -> str:
+        """A date on a time axis, by CLDR's skeletons: "Jun 17, 2025" or "Jun 2025"."""
+        return numerals.localize(format_skeleton("yMMMd" if day else "yMMM", value,
+                                                 locale=self._locale), self._locale)
 
     def compact(self, value: float) -> str:
         """A number on a chart's axis: short for large values ("1.5M", "1,5 млн",
