@@ -56,6 +56,26 @@ def blocks(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
+@pytest.fixture
+def blocks_fresh(tmp_path: Path) -> Path:
+    """A copy of the blocks fixture with an English build in dist/, to break and rebuild."""
+    project = copy_project(FIXTURES / "blocks", tmp_path / "p")
+    assert run(project, "build", "-q", "--lang", "en") == 0
+    return project
+
+
+def build_fails(project: Path, capsys, *messages: str) -> str:
+    """A build that must fail: exit 1, every message shown, no traceback, dist/ untouched."""
+    before = tree_digest(project / "dist")
+    assert run(project, "build") == 1
+    err = capsys.readouterr().err
+    for message in messages:
+        assert message in err, err
+    assert "Traceback" not in err
+    assert tree_digest(project / "dist") == before
+    return err
+
+
 def line_of(path: Path, text: str) -> int:
     """The line (from 1) of a file on which a text first begins."""
     content = path.read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ import pymupdf
 import pytest
 from pypdf import PdfReader
 
-from conftest import FIXTURES, copy_project, edit, line_of, pdf_text, run, tree_digest
+from conftest import build_fails, edit, line_of, pdf_text, run
 from polybrief.blocks import Column, Number, format_number
 from polybrief.i18n import Formatter, parse_language
 
@@ -20,10 +20,8 @@ CAPITALS = "content/capitals/brief.yaml"
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Path:
-    project = copy_project(FIXTURES / "blocks", tmp_path / "p")
-    assert run(project, "build", "-q", "--lang", "en") == 0
-    return project
+def fresh(blocks_fresh: Path) -> Path:
+    return blocks_fresh
 
 
 def page(project: Path, lang: str, brief: str = "capitals") -> str:
@@ -34,14 +32,7 @@ def pdf(project: Path, lang: str, brief: str = "capitals") -> Path:
     return project / "dist" / lang / f"{brief}.{lang}.pdf"
 
 
-def fails_with(project: Path, capsys, *messages: str) -> None:
-    before = tree_digest(project / "dist")
-    assert run(project, "build") == 1
-    err = capsys.readouterr().err
-    for message in messages:
-        assert message in err, err
-    assert "Traceback" not in err
-    assert tree_digest(project / "dist") == before
+fails_with = build_fails
 
 
 # --- Numbers, per language ------------------------------------------------------------------

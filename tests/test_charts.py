@@ -9,7 +9,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from conftest import FIXTURES, copy_project, edit, line_of, pdf_text, run, tree_digest
+from conftest import FIXTURES, build_fails, copy_project, edit, line_of, pdf_text, run, tree_digest
 
 CAPITALS = "content/capitals/brief.yaml"
 CSV = "content/capitals/growth.csv"
@@ -86,19 +86,11 @@ def test_the_same_chart_gives_the_same_bytes(blocks, tmp_path):
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Path:
-    project = copy_project(FIXTURES / "blocks", tmp_path / "p")
-    assert run(project, "build", "-q", "--lang", "en") == 0
-    return project
+def fresh(blocks_fresh: Path) -> Path:
+    return blocks_fresh
 
 
-def fails_with(project: Path, capsys, message: str) -> None:
-    before = tree_digest(project / "dist")
-    assert run(project, "build") == 1
-    err = capsys.readouterr().err
-    assert message in err, err
-    assert "Traceback" not in err
-    assert tree_digest(project / "dist") == before
+fails_with = build_fails
 
 
 def test_a_bad_csv_row_is_named_by_its_row(fresh, capsys):

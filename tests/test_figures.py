@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, copy_project, edit, line_of, pdf_text, run, tree_digest
+from conftest import FIXTURES, build_fails, edit, line_of, pdf_text, run, tree_digest
 
 LANGS = ("en", "ja", "ru", "ar")
 CAPITALS = "content/capitals/brief.yaml"
@@ -19,10 +19,8 @@ SRC_LINE = line_of(FIXTURES / "blocks" / CAPITALS, "src: capitals.svg")
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Path:
-    project = copy_project(FIXTURES / "blocks", tmp_path / "p")
-    assert run(project, "build", "-q", "--lang", "en") == 0
-    return project
+def fresh(blocks_fresh: Path) -> Path:
+    return blocks_fresh
 
 
 def figure_of(project: Path, lang: str) -> str:
@@ -79,13 +77,7 @@ def test_a_changed_image_rebuilds_the_documents_and_a_rebuild_is_identical(fresh
     assert "Astana (capital)" in svg_of(figure_of(fresh, "en"))
 
 
-def fails_with(project: Path, capsys, message: str) -> None:
-    before = tree_digest(project / "dist")
-    assert run(project, "build") == 1
-    err = capsys.readouterr().err
-    assert message in err, err
-    assert "Traceback" not in err
-    assert tree_digest(project / "dist") == before
+fails_with = build_fails
 
 
 def write_svg(project: Path, body: str) -> None:

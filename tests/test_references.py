@@ -8,7 +8,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from conftest import FIXTURES, copy_project, edit, line_of, pdf_text, run, tree_digest
+from conftest import edit, line_of, pdf_text, run, tree_digest
 
 LANGS = ("en", "ja", "ru", "ar")
 CAPITALS = "content/capitals/brief.yaml"
@@ -20,10 +20,8 @@ PAGE = {"en": "(p. 2)", "ja": "（2ページ）", "ru": "(с. 2)", "ar": "(ص 2)
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Path:
-    project = copy_project(FIXTURES / "blocks", tmp_path / "p")
-    assert run(project, "build", "-q", "--lang", "en") == 0
-    return project
+def fresh(blocks_fresh: Path) -> Path:
+    return blocks_fresh
 
 
 def page(project: Path, lang: str) -> str:

@@ -216,11 +216,7 @@ def _callout(r, node: yaml.Node) -> Callout | None:
     f = r.mapping(node, "callout", required=("kind", "text"), optional=("title", "id"))
     if f is None or "kind" not in f or "text" not in f:
         return None
-    kind = r.scalar(f["kind"], "kind")
-    if kind is not None and kind not in CALLOUT_KINDS:
-        r.error(f["kind"], f"'kind' of a callout must be one of {', '.join(CALLOUT_KINDS)} "
-                           f"(got {excerpt(kind)})")
-        kind = None
+    kind = r.choice(f["kind"], "'kind' of a callout", CALLOUT_KINDS)
     text_node = f["text"]
     nodes = r.sequence(text_node, "text") if isinstance(text_node, yaml.SequenceNode) \
         else [text_node]
@@ -293,10 +289,9 @@ def _columns(r, node: yaml.Node | None, width: int) -> tuple[Column, ...] | None
         f = r.mapping(column_node, "column", required=(), optional=("format", "decimals", "unit"))
         if f is None:
             return None
-        number_format = r.scalar(f["format"], "format") if "format" in f else "number"
-        if number_format is not None and number_format not in NUMBER_FORMATS:
-            r.error(f["format"], f"'format' must be one of {', '.join(NUMBER_FORMATS)} "
-                                 f"(got {excerpt(number_format)})")
+        number_format = r.choice(f["format"], "'format'", NUMBER_FORMATS) \
+            if "format" in f else "number"
+        if number_format is None:
             return None
         decimals = None
         if "decimals" in f:

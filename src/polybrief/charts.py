@@ -58,11 +58,7 @@ def read_chart(r, node: yaml.Node, read_anchor) -> Chart | None:
                   optional=("x", "y", "unit", "id", "categories", "series", "csv"))
     if f is None or "type" not in f or "title" not in f:
         return None
-    kind = r.scalar(f["type"], "type")
-    if kind is not None and kind not in CHART_TYPES:
-        r.error(f["type"], f"'type' of a chart must be one of {', '.join(CHART_TYPES)} "
-                           f"(got {excerpt(kind)})")
-        kind = None
+    kind = r.choice(f["type"], "'type' of a chart", CHART_TYPES)
     title = r.text(f["title"], "chart title")
     texts = {name: r.text(f.get(name), f"chart {name}") for name in ("x", "y", "unit")}
     anchor = read_anchor(r, f.get("id"), "figure")

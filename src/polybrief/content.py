@@ -201,6 +201,14 @@ class _Reader:
             return None
         return Text(value.strip(), node.start_mark.line + 1, markdown)
 
+    def choice(self, node: yaml.Node, what: str, allowed: tuple[str, ...]) -> str | None:
+        """One of a fixed set of words (a callout's kind, a chart's type), or None."""
+        value = self.scalar(node, what.split()[0].strip("'"))
+        if value is not None and value not in allowed:
+            self.error(node, f"{what} must be one of {', '.join(allowed)} (got {excerpt(value)})")
+            return None
+        return value
+
     def sequence(self, node: yaml.Node | None, what: str, allow_empty: bool = False
                  ) -> list[yaml.Node]:
         if node is None:

@@ -74,10 +74,7 @@ def read_figure(r, node: yaml.Node, read_anchor) -> Figure | None:
     caption = r.text(f.get("caption"), "caption", markdown=True)
     credit = r.text(f.get("credit"), "credit", markdown=True)
     anchor = read_anchor(r, f.get("id"), "figure")
-    width = r.scalar(f["width"], "width") if "width" in f else "full"
-    if width is not None and width not in WIDTHS:
-        r.error(f["width"], f"'width' must be one of {', '.join(WIDTHS)} (got {excerpt(width)})")
-        width = None
+    width = r.choice(f["width"], "'width'", WIDTHS) if "width" in f else "full"
     src = r.scalar(f["src"], "src")
     files = _files(r, f["src"], src, width or "full") if src is not None else None
     if alt is None or width is None or files is None:

@@ -42,28 +42,25 @@ CROSS_REFERENCE = re.compile(r"@((?:fig|tbl|sec|box)-[a-z0-9]+(?:-[a-z0-9]+)*)")
 SPAN_ATTRIBUTES = re.compile(r"\{(?:lang=([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)|(\.notranslate))\}")
 
 
-def _footnote_rule(state, silent: bool) -> bool:
-    if not state.src.startswith("[^", state.pos):
-        return False
-    match = FOOTNOTE.match(state.src, state.pos)
-    if not match:
-        return False
-    if not silent:
-        state.push("footnote_ref", "", 0).meta = {"id": match[1]}
-    state.pos = match.end()
-    return True
+def _reference_rule(opening: str, pattern: re.Pattern, kind: str, meta):
+    """An inline rule for a reference that opens with ``opening`` and matches ``pattern``:
+    a token of ``kind`` whose meta ``meta(match)`` gives."""
+    def rule(state, silent: bool) -> bool:
+        if not state.src.startswith(opening, state.pos):
+            return False
+        match = pattern.match(state.src, state.pos)
+        if not match:
+            return False
+        if not silent:
+            state.push(kind, "", 0).meta = meta(match)
+        state.pos = match.end()
+        return True
+    return rule
 
 
-def _citation_rule(state, silent: bool) -> bool:
-    if not state.src.startswith("[@", state.pos):
-        return False
-    match = CITATION.match(state.src, state.pos)
-    if not match:
-        return False
-    if not silent:
-        state.push("citation", "", 0).meta = {"key": match[1], "locator": match[2]}
-    state.pos = match.end()
-    return True
+_footnote_rule = _reference_rule("[^", FOOTNOTE, "footnote_ref", lambda m: {"id": m[1]})
+_citation_rule = _reference_rule("[@", CITATION, "citation",
+                                 lambda m: {"key": m[1], "locator": m[2]})
 
 
 def _cross_reference_rule(state, silent: bool) -> bool:
