@@ -116,9 +116,8 @@ class References:
 
     def sources_in_order(self) -> list:
         """The brief's sources, cited ones first in the order of first citation."""
-        order = {key: number for key, number in self.cited.items()}
         return sorted(self.brief.sources,
-                      key=lambda source: order.get(source.key, len(order) + 1))
+                      key=lambda source: self.cited.get(source.key, len(self.cited) + 1))
 
 
 LABEL_NAMES = {"fig": "figure", "tbl": "table", "box": "callout", "sec": "section"}
