@@ -129,3 +129,39 @@ def tree_digest(folder: Path) -> dict[str, str]:
         return {}
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# --- A page's text as the PDF prints it -----------------------------------------------------
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+PRINT_HIDDEN = {"footnotes", "no-print"}   # classes print.css does not print
+NOTE_BODY = "fn-print"                     # a footnote's text, printed at the page foot
+
+
+def printed_elements(path: Path, *tags: str) -> list:
+    """Every element of these kinds in a page's main content that the PDF prints."""
+    import html5lib
+
+    main = html5lib.parse(path.read_bytes()).find(f".//{XHTML}main")
+    found = []
+
+    def walk(element):
+        if PRINT_HIDDEN & set(element.get("class", "").split()):
+            return
+        if element.tag in {XHTML + tag for tag in tags}:
+            found.append(element)
+        for child in element:
+            walk(child)
+
+    walk(main)
+    return found
+
+
+def printed_text(element, notes: bool = True) -> str:
+    """An element's text without what print hides; without footnote texts unless
+    ``notes``, for the text of the lines the element itself prints on."""
+    classes = set(element.get("class", "").split())
+    if PRINT_HIDDEN & classes or (not notes and NOTE_BODY in classes):
+        return ""
+    return (element.text or "") + "".join(printed_text(child, notes) + (child.tail or "")
+                                          for child in element)

@@ -9,11 +9,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import html5lib
 import pdfplumber
 import pytest
 
-from conftest import FIXTURES, ROOT, copy_project, edit, run
+from conftest import (FIXTURES, NOTE_BODY, ROOT, copy_project, edit, printed_elements,
+                      printed_text, run)
 from polybrief.hyphenation import Break
 
 HYPHEN = "\u2010"                # WeasyPrint's hyphenate-character
@@ -21,7 +21,6 @@ A4 = (595, 842)                 # points
 MARGIN = 22 / 25.4 * 72         # the page's top and bottom margins: running header, page number
 HEADING_SIZE = 11               # points: h1, h2 and the subtitle are larger, body text smaller
 SPACES = re.compile(r"[\s\u00a0\u202f]+")
-NS = {"h": "http://www.w3.org/1999/xhtml"}
 
 # A Russian paragraph in a column 42 mm wide: WeasyPrint alone ends three lines in a row
 # with a hyphen, and hyphenates the last word (отно‐/шений.).
@@ -71,11 +70,12 @@ def normal(text: str) -> str:
 
 
 def html_texts(path: Path, *tags: str) -> list[str]:
-    """The text of every element of these kinds in a page's main content."""
-    document = html5lib.parse(path.read_bytes(), namespaceHTMLElements=True)
-    main = document.find(".//h:main", NS)
-    return [normal("".join(element.itertext()))
-            for tag in tags for element in main.iterfind(f".//h:{tag}", NS)]
+    """The printed text of every element of these kinds in a page's main content, and
+    of each footnote, which prints at the foot of the page, as a paragraph of its own."""
+    notes = [normal(printed_text(span)) for span in printed_elements(path, "span")
+             if NOTE_BODY in span.get("class", "").split()]
+    return [normal(printed_text(element, notes=False))
+            for element in printed_elements(path, *tags)] + notes
 
 
 def longest_run(lines: list[Line]) -> int:
@@ -93,7 +93,8 @@ def hyphenated_words(lines: list[Line]) -> list[str]:
         if line.hyphenated:
             start = normal(line.text[:-1]).split(" ")[-1]
             rest = normal(after.text).split(" ")[0]
-            words.append(re.sub(r"^\W+|\W+$", "", start + rest))
+            # Punctuation around the word goes, and a footnote call after it (»1).
+            words.append(re.sub(r"^\W+|\W+\d*$", "", start + rest))
     return words
 
 

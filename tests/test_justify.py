@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import io
 import re
 import subprocess
@@ -12,8 +11,9 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from babel.messages.pofile import read_po
 
-from conftest import ROOT, copy_project, pdf_text, run
+from conftest import ROOT, copy_project, pdf_text, printed_elements, printed_text, run
 from polybrief import pdf
 
 BRIEF = "china-central-asia"
@@ -43,23 +43,31 @@ def pdf_path(project: Path, lang: str) -> Path:
 
 
 def paragraphs(project: Path, lang: str) -> list[str]:
-    """The text of each paragraph of the page, without spaces."""
-    page = (project / "dist" / lang / f"{BRIEF}.html").read_text(encoding="utf-8")
-    texts = re.findall(r"<p>(.*?)</p>", page[page.index("<main"):], re.S)
-    return [re.sub(r"\s+", "", html.unescape(re.sub(r"<[^>]+>", "", t))).translate(QUOTES)
-            for t in texts]
+    """The text of each paragraph of the page as printed in its lines (footnote texts
+    print at the page foot), without spaces."""
+    page = project / "dist" / lang / f"{BRIEF}.html"
+    return [re.sub(r"\s+", "", printed_text(p, notes=False)).translate(QUOTES)
+            for p in printed_elements(page, "p")]
+
+
+def page_reference(lang: str) -> re.Pattern:
+    """What print adds after a cross-reference: its target's page, "（2ページ）"."""
+    folder = ROOT / "locales" / lang.replace("-", "_") / "LC_MESSAGES"
+    with (folder / "messages.po").open("rb") as po:
+        form = read_po(po)["(p. %(page)s)"].string.replace(" ", "")
+    return re.compile(re.escape(form).replace(re.escape("%(page)s"), r"\d+"))
 
 
 def lines(pdf: Path) -> list[dict]:
-    """Every line of text in the PDF, in reading order: page, chars, text without spaces."""
+    """Every line of text in the PDF, in reading order: page, chars, text without spaces.
+
+    A line's characters are those that overlap it by half their height: a footnote call
+    raised above the line belongs to it.
+    """
     found = []
     with pdfplumber.open(pdf) as document:
         for number, page in enumerate(document.pages):
-            rows = defaultdict(list)
-            for char in page.chars:
-                rows[round(char["top"], 1)].append(char)
-            for top in sorted(rows):
-                chars = sorted(rows[top], key=lambda c: c["x0"])
+            for top, chars in rows(page.chars):
                 text = "".join(c["text"] for c in chars if not c["text"].isspace())
                 found.append({"page": number, "top": top, "chars": chars,
                               "x1": max(c["x1"] for c in chars), "width": page.width,
@@ -67,27 +75,47 @@ def lines(pdf: Path) -> list[dict]:
     return found
 
 
+def rows(chars: list[dict]) -> list[tuple[float, list[dict]]]:
+    """Characters in lines, top to bottom, each line's from left to right."""
+    found: list[tuple[float, float, list[dict]]] = []
+    for char in sorted(chars, key=lambda c: (-c["size"], c["top"])):
+        height = char["bottom"] - char["top"]
+        row = next((row for row in found
+                    if min(row[1], char["bottom"]) - max(row[0], char["top"]) >= height / 2),
+                   None)
+        if row is None:
+            found.append((char["top"], char["bottom"], [char]))
+        else:
+            row[2].append(char)
+    return [(round(top, 1), sorted(row, key=lambda c: c["x0"]))
+            for top, _, row in sorted(found, key=lambda row: row[0])]
+
+
 def paragraph_lines(project: Path, lang: str) -> list[dict]:
     """The lines of the page's paragraphs, each marked "full" or "last" (of its paragraph).
 
-    Lines follow the paragraphs' text in order; running headers, headings and lists
-    between them are left unmarked.
+    Lines follow the paragraphs' text in order; running headers, headings, lists and
+    footnotes between them are left unmarked.
     """
     texts = paragraphs(project, lang)
+    page_numbers = page_reference(lang)
     found = lines(pdf_path(project, lang))
     index, position = 0, 0
     for line in found:
         line["role"] = None
-        if not line["text"]:
+        text = page_numbers.sub("", line["text"])
+        if not text:
             continue
+        if position and not texts[index].startswith(text, position):
+            position = 0   # the paragraph went on elsewhere: a footnote, the next page
         if position == 0:
             start = next((i for i in range(index, len(texts))
-                          if texts[i].startswith(line["text"])), None)
+                          if texts[i].startswith(text)), None)
             if start is None:
                 continue
             index = start
-        if texts[index].startswith(line["text"], position):
-            position += len(line["text"])
+        if texts[index].startswith(text, position):
+            position += len(text)
             line["role"] = "last" if position == len(texts[index]) else "full"
             if line["role"] == "last":
                 index, position = index + 1, 0
@@ -205,10 +233,7 @@ def first_lines(lang: str, align: str, text: str = RULES) -> list[list[dict]]:
             f'body {{ margin: 0 }} p {{ font: 10pt "Noto Serif CJK JP"; width: 300pt;'
             f' margin: 0; text-align: {align} }}</style><p>{text}</p></html>')
     with pdfplumber.open(io.BytesIO(HTML(string=page).write_pdf())) as document:
-        rows = defaultdict(list)
-        for char in document.pages[0].chars:
-            rows[round(char["top"], 1)].append(char)
-        return [sorted(rows[top], key=lambda c: c["x0"]) for top in sorted(rows)]
+        return [chars for _, chars in rows(document.pages[0].chars)]
 
 
 def gaps(justified: list[dict], natural: list[dict]) -> list[tuple[str, float]]:
@@ -248,3 +273,15 @@ def test_line_ending_in_a_forced_break_keeps_natural_spacing():
     justified, natural = first_lines("ja", "justify", text), first_lines("ja", "start", text)
     assert [c["x0"] for c in justified[0]] == [c["x0"] for c in natural[0]]
     assert justified[1][-1]["x1"] == pytest.approx(350, abs=EDGE)
+
+
+def test_a_footnote_call_stays_with_the_characters_around_it():
+    """No stretch on either side of the raised call: it reads 年」1と, not 年」 1 と."""
+    note = ('<span style="float: footnote">注記</span>')
+    text = RULES.replace("枠組みである", "枠組み" + note + "である")
+    justified, natural = first_lines("ja", "justify", text), first_lines("ja", "start", text)
+    assert justified[0][-1]["x1"] == pytest.approx(350, abs=EDGE)
+    widened = dict(gaps(justified[0], natural[0]))
+    assert widened["み1"] == pytest.approx(0, abs=SAME)
+    assert widened["1で"] == pytest.approx(0, abs=SAME)
+    assert widened["組み"] > 0.05

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import pikepdf
 import pytest
 from babel.messages.pofile import read_po
 from pypdf import PdfReader
@@ -22,17 +23,28 @@ EXPECTED = {
 LOCALES = {"ja": "ja", "en": "en", "zh-Hans": "zh_Hans", "ru": "ru", "kk": "kk"}
 
 
-def translations(lang: str) -> list[str]:
-    """Every translated content string of the sample in one language (ja: the source)."""
+def translations(lang: str, drawn: bool = False) -> list[str]:
+    """Every translated content string of the sample in one language (ja: the source);
+    with ``drawn``, only those printed on the page (not the figure's alt text)."""
+    source = (ROOT / "content" / BRIEF / "brief.yaml").read_text(encoding="utf-8").splitlines()
+
+    def printed(message) -> bool:
+        return not any(source[line - 1].lstrip().startswith("alt:")
+                       for _, line in message.locations)
+
     if lang == "ja":
         path = ROOT / "locales" / f"{BRIEF}.pot"
-        return [m.id for m in read_po(path.open("rb")) if m.id]
+        return [m.id for m in read_po(path.open("rb")) if m.id and (not drawn or printed(m))]
     path = ROOT / "locales" / LOCALES[lang] / "LC_MESSAGES" / f"{BRIEF}.po"
-    return [m.string for m in read_po(path.open("rb")) if m.id]
+    return [m.string for m in read_po(path.open("rb"))
+            if m.id and (not drawn or printed(m))]
 
 
 def plain(markdown: str) -> str:
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    """The text a Markdown segment shows: links' text, no emphasis marks, and no
+    footnote, citation or cross-reference syntax (those print as numbers)."""
+    text = re.sub(r"\[\^[\w-]+\]|\[@[^\]]*\]|@(?:fig|tbl|box|sec)-[\w-]*\w", "", markdown)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     return re.sub(r"[*_`]", "", text)
 
 
@@ -57,7 +69,7 @@ def test_sample_pdf_draws_every_character_of_its_text(sample, lang):
     """The embedded fonts cover the document: each character comes back from the PDF."""
     pdf = sample / "dist" / lang / f"{BRIEF}.{lang}.pdf"
     extracted = set(pdf_text(pdf))
-    wanted = {c for s in translations(lang) for c in plain(s)
+    wanted = {c for s in translations(lang, drawn=True) for c in plain(s)
               if not c.isspace() and unicodedata.category(c)[0] != "C"}
     missing = sorted(wanted - extracted)
     assert missing == [], f"{lang}: not in the PDF text: {missing[:20]}"
@@ -112,3 +124,22 @@ def test_shipped_catalogs_are_up_to_date_with_the_source(tmp_path):
     before = tree_digest(project / "locales")
     assert run(project, "update", "-q") == 0
     assert tree_digest(project / "locales") == before, "run 'python build.py update'"
+
+
+@pytest.mark.parametrize("lang", list(EXPECTED))
+def test_sample_figure_carries_its_translated_alt_text(sample, lang):
+    """The alt text is not drawn: it is the Figure element's /Alt, in the page's language."""
+    alt = sorted(set(translations(lang)) - set(translations(lang, drawn=True)))
+    assert len(alt) == 1, alt
+    with pikepdf.open(sample / "dist" / lang / f"{BRIEF}.{lang}.pdf") as pdf:
+        figures = [str(element.Alt) for element in _elements(pdf.Root.StructTreeRoot)
+                   if element.get("/S") == "/Figure"]
+    assert figures == [plain(alt[0])]
+
+
+def _elements(node):
+    kids = node.get("/K")
+    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield kid
+            yield from _elements(kid)

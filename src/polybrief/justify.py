@@ -6,8 +6,9 @@ slack of a justified line in either language among the gaps between its characte
 as JIS X 4051, JLREQ and browsers' inter-character justification do: between two
 ideographic characters (Han, kana, full-width punctuation), where one meets a Latin
 word or a number, and after a space. A line never stretches inside a Latin word, after
-an opening bracket, before a closing bracket, comma or full stop, or between the two
-halves of a doubled dash or ellipsis.
+an opening bracket, before a closing bracket, comma or full stop, on either side of a
+superscript such as a footnote call, or between the two halves of a doubled dash or
+ellipsis.
 
 Layout widens the text boxes by the gaps inside them and moves the boxes after a gap;
 the glyphs are widened as they are drawn, so the PDF holds the same glyphs and text as
@@ -89,6 +90,13 @@ def _is_cjk(style) -> bool:
     """Tell whether a block's text is Japanese or Chinese, written left to right."""
     language = (style["lang"] or "").replace("_", "-").split("-")[0].lower()
     return language in LANGUAGES and style["direction"] == "ltr"
+
+
+def _raised(style) -> bool:
+    """Tell whether a box is a superscript or subscript (a footnote call among them):
+    WeasyPrint computes ``super`` and ``sub`` as the distance from the baseline."""
+    shift = style["vertical_align"]
+    return not isinstance(shift, str) and shift != 0
 
 
 # --- Layout: where the gaps are, and how wide ---------------------------------------------
@@ -179,7 +187,14 @@ class _Gaps:
                 self.units[id(box)] = box.style["font_size"] / 1000
                 self.count += len(offsets)
         elif isinstance(box, boxes.InlineBox):
-            return all(self.walk(child) for child in self.children(box))
+            if not _raised(box.style):
+                return all(self.walk(child) for child in self.children(box))
+            # A footnote call or an index stays with the characters around it: a gap
+            # beside its small glyphs would also read as a space in the text.
+            self.before_kind = GLUED
+            walked = all(self.walk(child) for child in self.children(box))
+            self.before_kind = GLUED
+            return walked
         else:   # an atomic inline: an image, an inline block such as ruby
             if (self.before_kind, IDEOGRAPHIC) in STRETCHES:
                 self._before_box()
