@@ -152,6 +152,9 @@ def test_subsections_are_numbered_in_the_contents_and_are_bookmarks(blocks):
         assert levels[:3] == [1, 2, 2], (lang, toc)
 
 
+BOX = {"en": "Box %(num)s", "ja": "コラム%(num)s", "ru": "Врезка %(num)s", "ar": "الإطار %(num)s"}
+
+
 def test_numbered_lists_and_callouts_in_every_language(blocks):
     labels = {"en": ("Note", "Important", "Example"), "ja": ("注", "重要", "例"),
               "ru": ("Примечание", "Важно", "Пример"), "ar": ("ملاحظة", "مهم", "مثال")}
@@ -162,7 +165,11 @@ def test_numbered_lists_and_callouts_in_every_language(blocks):
             assert re.search(rf'<div class="callout callout-{kind}" role="note"'
                              rf'[^>]*aria-label="{word}"',
                              html), (lang, kind)
-            assert f'<p class="callout-label">{word}</p>' in html
+            # Callouts are numbered in document order, so that text can refer to them.
+            number = ("note", "important", "example").index(kind) + 1
+            box = BOX[lang] % {"num": number}
+            assert (f'<p class="callout-label"><span class="figure-label">{box}</span> '
+                    f'{word}</p>') in html
         assert '<div class="callout callout-important" role="note" id="box-names"' in html
         text = pdf_text(pdf(blocks, lang))
         assert all(word in text for word in words), lang

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import autospace, hyphenation, justify, svgtext, tagging
+from . import autospace, hyphenation, justify, pagerefs, svgtext, tagging
 from .config import Config
 from .errors import Problem, Problems, ProjectError
 from .files import read_bytes
@@ -172,6 +172,7 @@ def _patch_weasyprint() -> None:
     autospace.install()
     hyphenation.install()
     svgtext.install()
+    pagerefs.install()
 
 
 @functools.cache
@@ -240,6 +241,7 @@ def write_pdf(html: str, print_css: str, config: Config, identity: str,
     (WeasyPrint's subsets keep every glyph slot of the original font).
     """
     from weasyprint import CSS, HTML
+    from weasyprint.css.counters import CounterStyle
 
     _patch_weasyprint()
     fetcher = ProjectFetcher(config.root)
@@ -249,9 +251,12 @@ def write_pdf(html: str, print_css: str, config: Config, identity: str,
     if match := BASE_STYLE.search(html):
         sheets.append(_parsed_css(match[1], base_url, config.root))
         html = html[:match.start()] + html[match.end():]
-    sheets.append(CSS(string=print_css, base_url=base_url, url_fetcher=fetcher))
+    # The print sheet's counter styles and the page's are one set, as in one sheet.
+    counter_styles = CounterStyle()
+    sheets.append(CSS(string=print_css, base_url=base_url, url_fetcher=fetcher,
+                      counter_style=counter_styles))
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-        stylesheets=sheets, font_config=_font_config())
+        stylesheets=sheets, font_config=_font_config(), counter_style=counter_styles)
     stamp = creation_date(date)
     document.metadata.created = stamp
     document.metadata.modified = stamp

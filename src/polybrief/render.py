@@ -222,7 +222,7 @@ def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
             "subsections": [{"heading": t(sub.heading, phrases=True), "anchor": sub.anchor,
                              "blocks": [localize_block(block, t, fmt) for block in sub.blocks]}
                             for sub in section.subsections]})
-    for kinds in (("table",), ("figure", "chart")):   # numbered per document
+    for kinds in (("table",), ("figure", "chart"), ("callout",)):   # numbered per document
         found = [block for section in sections for part in (section, *section["subsections"])
                  for block in part["blocks"] if block["kind"] in kinds]
         for number, block in enumerate(found, 1):
