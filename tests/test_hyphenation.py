@@ -12,8 +12,16 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from conftest import (FIXTURES, NOTE_BODY, ROOT, copy_project, edit, printed_elements,
-                      printed_text, run)
+from conftest import (
+    FIXTURES,
+    NOTE_BODY,
+    ROOT,
+    copy_project,
+    edit,
+    printed_elements,
+    printed_text,
+    run,
+)
 from polybrief.hyphenation import Break
 
 HYPHEN = "\u2010"                # WeasyPrint's hyphenate-character
