@@ -15,7 +15,8 @@ CAPITALS = "content/capitals/brief.yaml"
 NOTE = {"en": "Political, economic and cultural roles", "ja": "政治・経済・文化面での役割",
         "ru": "Политическая, экономическая и культурная роль",
         "ar": "الأدوار السياسية والاقتصادية والثقافية"}
-TABLE = {"en": "Table 1", "ja": "表1", "ru": "Таблица 1", "ar": "الجدول 1"}
+# In running text: Russian writes the abbreviation ("см. табл. 1"), its caption "Таблица 1".
+TABLE = {"en": "Table 1", "ja": "表1", "ru": "табл. 1", "ar": "الجدول 1"}
 PAGE = {"en": "(p. 2)", "ja": "（2ページ）", "ru": "(с. 2)", "ar": "(ص 2)"}
 
 
@@ -104,6 +105,10 @@ def test_spans_in_another_language_and_kept_terms(blocks):
                               "(known keys: atlas, demo)"),
     ("as in @sec-founding", "as in @sec-found", "@sec-found names no section of the brief"),
     ("see @tbl-sizes for", "see @tbl-size for", "@tbl-size names no table of the brief"),
+    ("[@fig-change; @fig-growth]", "[@fig-change; @tbl-sizes]",
+     "a group of cross-references names things of one kind: @fig-change; @tbl-sizes"),
+    ("[@fig-change; @fig-growth]", "[@fig-change; @fig-grow]",
+     "@fig-grow names no figure of the brief"),
     ("{lang=kk}", "{lang=zz}", "a span marked {lang=zz}: unknown language tag 'zz'"),
 ])
 def test_unknown_references_are_errors_with_file_and_line(fresh, capsys, old, new, message):
@@ -144,3 +149,43 @@ def test_unused_notes_and_sources_are_warnings(fresh, capsys):
     line = line_of(fresh / CAPITALS, "  fn-names:")
     assert f"{CAPITALS}:{line}: note 'fn-names' is never referred to ([^fn-names])" in err, err
     assert re.search(rf"{CAPITALS}:\d+: source 'atlas' is never cited \(\[@atlas\]\)", err), err
+
+
+# [@fig-change; @fig-growth]: the label's plural from the catalog, each number linked;
+# Arabic takes the dual, in the oblique case it has after a preposition.
+GROUPED = {"en": "Figures 2 and 3", "ja": "図2、3", "ru": "рис. 2 и 3", "ar": "الشكلين 2 و3"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_several_things_of_a_kind_take_the_plural_label(blocks, lang):
+    html = page(blocks, lang)
+    assert '<a class="xref" href="#fig-change">' in html
+    assert '<a class="xref" href="#fig-growth">' in html
+    text = re.sub(r"<[^>]+>", "", html)
+    assert GROUPED[lang] in text
+    # In the PDF the plural label too (each number followed by its page where needed).
+    flat = re.sub(r"[\s\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", pdf_text(pdf(blocks, lang)))
+    assert GROUPED[lang].split("2")[0].replace(" ", "") in flat
+
+
+def test_running_text_and_captions_use_their_own_forms(blocks):
+    html = page(blocks, "ru")
+    assert '<a class="xref" href="#fig-capitals">рис. 1</a>' in html
+    assert '<span class="figure-label">Рисунок 1</span>' in html
+
+
+def test_without_an_in_text_form_the_caption_label_is_used(fresh):
+    """A catalog that leaves the context "cross-reference" untranslated still reads."""
+    po = fresh / "locales/ru/LC_MESSAGES/messages.po"
+    text = po.read_text(encoding="utf-8")
+    text = re.sub(r'(msgctxt "cross-reference"\nmsgid "Figure %\(num\)s"\n'
+                  r'msgid_plural "Figures %\(num\)s"\n)(msgstr\[\d\] "[^"]*"\n)+',
+                  lambda m: m[1] + 'msgstr[0] ""\nmsgstr[1] ""\nmsgstr[2] ""\n', text)
+    assert 'msgstr[0] "рис. %(num)s"' not in text
+    po.write_text(text, encoding="utf-8")
+    assert run(fresh, "build", "-q", "--lang", "ru") == 0
+    html = page(fresh, "ru")
+    assert '<a class="xref" href="#fig-capitals">Рисунок 1</a>' in html
+    assert re.search(r'<a class="xref" href="#fig-change">Рисунок 2</a> и '
+                     r'<a class="xref" href="#fig-growth">Рисунок 3</a>', html)
+    assert '<a class="xref" href="#tbl-sizes">табл. 1</a>' in html

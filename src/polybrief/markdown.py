@@ -38,7 +38,10 @@ def _render_ruby(self, tokens, idx, options, env) -> str:
 NOTE_ID = r"[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*"
 FOOTNOTE = re.compile(rf"\[\^({NOTE_ID})\]")
 CITATION = re.compile(rf"\[@({NOTE_ID})(?:,\s*([^\]\n]{{1,40}}))?\]")
-CROSS_REFERENCE = re.compile(r"@((?:fig|tbl|sec|box)-[a-z0-9]+(?:-[a-z0-9]+)*)")
+TARGET_ID = r"(?:fig|tbl|sec|box)-[a-z0-9]+(?:-[a-z0-9]+)*"
+CROSS_REFERENCE = re.compile(rf"@({TARGET_ID})")
+# Several things of a kind at once, "Figures 1 and 2": [@fig-a; @fig-b].
+CROSS_REFERENCES = re.compile(rf"\[@{TARGET_ID}(?:;\s*@{TARGET_ID})*\]")
 SPAN_ATTRIBUTES = re.compile(r"\{(?:lang=([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)|(\.notranslate))\}")
 
 
@@ -72,9 +75,14 @@ def _cross_reference_rule(state, silent: bool) -> bool:
     if not match:
         return False
     if not silent:
-        state.push("cross_reference", "", 0).meta = {"id": match[1]}
+        state.push("cross_reference", "", 0).meta = {"ids": [match[1]]}
     state.pos = match.end()
     return True
+
+
+_cross_references_rule = _reference_rule(
+    "[@", CROSS_REFERENCES, "cross_reference",
+    lambda m: {"ids": CROSS_REFERENCE.findall(m[0])})
 
 
 def _span_rule(state, silent: bool) -> bool:
@@ -113,7 +121,7 @@ def _render_citation(self, tokens, idx, options, env) -> str:
 
 def _render_cross_reference(self, tokens, idx, options, env) -> str:
     resolver = (env or {}).get("resolver")
-    return resolver.cross_reference(tokens[idx].meta["id"]) if resolver else ""
+    return resolver.cross_references(tokens[idx].meta["ids"]) if resolver else ""
 
 
 def _render_span_open(self, tokens, idx, options, env) -> str:
@@ -130,6 +138,7 @@ def _markdown() -> MarkdownIt:
     md.validateLink = lambda url: bool(SAFE_LINK.match(url.strip()))
     md.inline.ruler.before("emphasis", "ruby", _ruby_rule)
     md.inline.ruler.before("link", "footnote_ref", _footnote_rule)
+    md.inline.ruler.before("link", "cross_references", _cross_references_rule)
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.inline.ruler.before("link", "span", _span_rule)
     md.inline.ruler.before("emphasis", "cross_reference", _cross_reference_rule)
@@ -177,7 +186,7 @@ def references_in(source: str) -> list[tuple[str, str]]:
             elif child.type == "citation":
                 found.append(("citation", child.meta["key"]))
             elif child.type == "cross_reference":
-                found.append(("cross-reference", child.meta["id"]))
+                found += [("cross-reference", target) for target in child.meta["ids"]]
             elif child.type == "span_open" and child.meta["notranslate"]:
                 found.append(("kept term", child.meta["text"]))
     return found

@@ -545,7 +545,7 @@ def render_page(project: Project, brief: Brief, language: Language,
     ui = project.catalog(language, UI_DOMAIN)
     stack = project.config.fonts_for(language)
     view, translator = localize(brief, language, project.catalog(language, brief.id),
-                                use_fuzzy, project.renderer.gettext(ui, use_fuzzy, language),
+                                use_fuzzy, project.renderer.ui_text(ui, use_fuzzy, language),
                                 stack.sans if stack else ())
     if coverage_ratio is None:
         coverage_ratio = document_coverage(project, brief, language, use_fuzzy).ratio

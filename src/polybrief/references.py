@@ -12,13 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from markupsafe import Markup
+from babel.lists import format_list
+from markupsafe import Markup, escape
 
 from . import numerals
 from .blocks import Callout, Chart, Table
 from .content import Brief
 from .figures import Figure
+
+if TYPE_CHECKING:
+    from .render import UiText
 
 # The labels of numbered things, extracted into the UI catalog with the templates' strings.
 LABELS = {
@@ -27,7 +32,18 @@ LABELS = {
     "box": "Box %(num)s",
     "sec": "Section %(num)s",
 }
+# In running text, a label in the catalog's context IN_TEXT with its plural: a language
+# may refer to "рис. 2" beside a caption's "Рисунок 2", or decline the label; several
+# things of a kind at once ([@fig-a; @fig-b]) take the plural, "Figures 1 and 2".
+IN_TEXT = "cross-reference"
+PLURALS = {
+    "fig": "Figures %(num)s",
+    "tbl": "Tables %(num)s",
+    "box": "Boxes %(num)s",
+    "sec": "Sections %(num)s",
+}
 UI_MESSAGES = tuple(LABELS.values())
+UI_PLURALS = tuple((LABELS[kind], PLURALS[kind]) for kind in LABELS)
 
 
 class UnknownReference(LookupError):
@@ -61,8 +77,8 @@ class References:
     """The resolver markdown.render_inline calls for one document in one language."""
 
     brief: Brief
-    gettext: Callable[..., str]          # the UI catalog's, for the labels
-    locale: object                       # Babel's Locale, for the digits
+    ui: UiText                           # the UI catalog, for the labels
+    locale: object                       # Babel's Locale, for the digits and lists
     render_note: Callable[[str], Markup]  # a note's text, translated and rendered
     numbers: dict[str, tuple[str, str]] = field(init=False)
     notes: dict[str, int] = field(default_factory=dict)       # id -> number, in order
@@ -108,11 +124,41 @@ class References:
 
     def cross_reference(self, target: str) -> str:
         """"Table 2", linked to it; in the PDF with its page."""
-        if target not in self.numbers:
-            raise UnknownReference(unknown_target(target))
-        kind, number = self.numbers[target]
-        label = self.gettext(LABELS[kind], num=self._digits(number))
-        return Markup('<a class="xref" href="#%s">%s</a>') % (target, label)
+        return self.cross_references([target])
+
+    def cross_references(self, targets: list[str]) -> str:
+        """One label for one or more things of a kind: "Table 2", "Tables 2 and 3",
+        each number linked; in the PDF with its page when that is another one."""
+        for target in targets:
+            if target not in self.numbers:
+                raise UnknownReference(unknown_target(target))
+        kinds = {self.numbers[target][0] for target in targets}
+        if len(kinds) > 1:
+            raise UnknownReference("a group of cross-references names things of one kind: "
+                                   + "; ".join(f"@{target}" for target in targets))
+        kind = kinds.pop()
+        numbers = [self._digits(self.numbers[target][1]) for target in targets]
+        if len(targets) == 1:
+            return Markup('<a class="xref" href="#%s">%s</a>') % (
+                targets[0], self._label(kind, numbers[0]))
+        links = [Markup('<a class="xref" href="#%s">%s</a>') % (target, number)
+                 for target, number in zip(targets, numbers, strict=True)]
+        if self.ui.source or self.ui.translates(LABELS[kind], IN_TEXT):
+            listed = Markup(format_list([escape(link) for link in links], locale=self.locale))
+            return self.ui.ngettext(LABELS[kind], PLURALS[kind], len(targets),
+                                    context=IN_TEXT, num=listed)
+        # No plural in the catalog: each label whole, "Рисунок 1 и Рисунок 2".
+        labels = [Markup('<a class="xref" href="#%s">%s</a>') % (target,
+                                                                self._label(kind, number))
+                  for target, number in zip(targets, numbers, strict=True)]
+        return Markup(format_list([escape(label) for label in labels], locale=self.locale))
+
+    def _label(self, kind: str, number: str) -> str:
+        """A label in running text: the catalog's in-text form, else the caption's."""
+        if self.ui.source or self.ui.translates(LABELS[kind], IN_TEXT):
+            return self.ui.ngettext(LABELS[kind], PLURALS[kind], 1, context=IN_TEXT,
+                                    num=number)
+        return self.ui.gettext(LABELS[kind], num=number)
 
     def sources_in_order(self) -> list:
         """The brief's sources, cited ones first in the order of first citation."""

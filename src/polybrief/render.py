@@ -192,8 +192,26 @@ class ContentTranslator:
         return ProjectError(Problem(path, message, line))
 
 
+@dataclass(frozen=True)
+class UiText:
+    """A language's UI catalog as the labels written into the text use it."""
+
+    gettext: Callable[..., str]                    # (message, **variables)
+    ngettext: Callable[..., str]                   # (singular, plural, n, context=, **v)
+    translates: Callable[[str, str | None], bool]  # has a translation (in that context)
+    source: bool = False                           # no catalog: the messages as written
+
+
+def source_ui_text() -> UiText:
+    """The UI messages as written (English), for a language without a UI catalog."""
+    return UiText(lambda message, **v: message % v,
+                  lambda singular, plural, n, context=None, **v: (
+                      singular if n == 1 else plural) % {"num": n, **v},
+                  lambda message, context=None: False, source=True)
+
+
 def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
-             use_fuzzy: bool, ui_gettext: Callable[..., str] | None = None,
+             use_fuzzy: bool, ui: UiText | None = None,
              families: tuple[str, ...] = ()) -> tuple[dict, ContentTranslator]:
     """Build the ``brief`` namespace of the template context for one language.
 
@@ -201,8 +219,8 @@ def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
     the order the document first refers to them.
     """
     t = ContentTranslator(brief, language, catalog, use_fuzzy, families=families)
-    t.references = References(brief, ui_gettext or (lambda message, **v: message % v),
-                              language.babel, lambda note: t(brief.notes[note]).html)
+    t.references = References(brief, ui or source_ui_text(), language.babel,
+                              lambda note: t(brief.notes[note]).html)
     fmt = Formatter(language)
     view = {
         "id": brief.id,
@@ -411,6 +429,19 @@ class Renderer:
         except jinja2.TemplateNotFound as exc:
             raise ProjectError(Problem(f"templates/{exc.name}", "template not found")) from None
 
+    @classmethod
+    def ui_text(cls, ui: MessageCatalog | None, use_fuzzy: bool,
+                language: Language) -> UiText:
+        """The UI catalog of one language as labels in the text use it."""
+        def translates(message: str, context: str | None = None) -> bool:
+            entry = ui.catalog.get(message, context=context) if ui is not None else None
+            if entry is None or (entry.fuzzy and not use_fuzzy):
+                return False
+            return all(entry.string) if isinstance(entry.string, tuple) else bool(entry.string)
+
+        return UiText(cls.gettext(ui, use_fuzzy, language),
+                      cls.ngettext(ui, use_fuzzy, language), translates, ui is None)
+
     @staticmethod
     def gettext(ui: MessageCatalog | None, use_fuzzy: bool,
                 language: Language) -> Callable[..., Markup]:
@@ -431,10 +462,12 @@ class Renderer:
         translations = ui.translations(use_fuzzy) if ui is not None else NullTranslations()
         number = Formatter(language).number
 
-        def ngettext(singular: str, plural: str, n: int, **variables) -> Markup:
+        def ngettext(singular: str, plural: str, n: int, context: str | None = None,
+                     **variables) -> Markup:
             variables.setdefault("num", n)
-            return numerals.interpolate(escape(translations.ngettext(singular, plural, n)),
-                                        variables, number)
+            text = translations.npgettext(context, singular, plural, n) if context else \
+                translations.ngettext(singular, plural, n)
+            return numerals.interpolate(escape(text), variables, number)
         return ngettext
 
     def render(self, name: str, ui: MessageCatalog | None, use_fuzzy: bool,

@@ -52,9 +52,14 @@ def template_segments(project: Project) -> list[Segment]:
             segments.append(Segment(strings[0], display, line, plural=plural))
     # Labels the package writes into text: "Table 2" for @tbl-… (references.py).
     source = inspect.getsourcelines(references)
+    def line_of(message: str) -> int:
+        return next(i for i, text in enumerate(source[0], source[1]) if f'"{message}"' in text)
+
     for message in references.UI_MESSAGES:
-        line = next(i for i, text in enumerate(source[0], source[1]) if f'"{message}"' in text)
-        segments.append(Segment(message, "polybrief/references.py", line))
+        segments.append(Segment(message, "polybrief/references.py", line_of(message)))
+    for singular, plural in references.UI_PLURALS:
+        segments.append(Segment(singular, "polybrief/references.py", line_of(plural),
+                                plural=plural, context=references.IN_TEXT))
     return segments
 
 
