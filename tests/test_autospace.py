@@ -92,6 +92,15 @@ def test_a_quarter_em_within_and_across_inline_elements(variant):
     assert text_of(data).replace("\n", "") == plain
 
 
+def test_a_quarter_em_across_inline_elements_in_a_footnote():
+    """A footnote leaves the box tree as it is built: its text is spaced all the same."""
+    note = '<span style="float: footnote">注記第<b>2</b>回と<a href="#x">EU</a>と</span>'
+    gaps = boundary_gaps(chars_of(render("本文" + note + "です。")))
+    assert [pair for pair, _ in gaps] == ["第2", "2回", "とE", "Uと"]
+    for pair, gap in gaps:
+        assert gap == pytest.approx(QUARTER, abs=CLOSE), pair
+
+
 def test_punctuation_and_typed_spaces_get_nothing_more():
     chars = chars_of(render("中国と日本、「EU」と中国、2"))
     pairs = [(a["text"] + b["text"], (b["x0"] - a["x1"]) / a["size"])

@@ -76,6 +76,10 @@ def install() -> None:
     def build_marking_ends(*args, **kwargs):
         root = build(*args, **kwargs)
         _mark_ends(root)
+        # Footnotes leave the tree as it is built, for the footnote area of their page.
+        footnotes = kwargs.get("footnotes", args[-1] if len(args) >= 7 else ())
+        for footnote in footnotes:
+            _mark_ends(footnote)
         return root
 
     document.build_formatting_structure = build_marking_ends
