@@ -169,3 +169,21 @@ def test_status_and_build_say_which_languages_use_the_shared_file(fresh, capsys)
     assert run(fresh, "build", "-v", "--lang", "en", "--lang", "ja") == 0
     assert ("content/capitals/capitals.svg: shared file in en; own file in ja"
             in capsys.readouterr().err)
+
+
+def test_the_glyph_check_reads_an_svg_figures_labels(fresh, capsys):
+    """A label no installed font draws is an error naming the language's own file."""
+    edit(fresh, "content/capitals/capitals.ja.svg", ">アスタナ<", ">アスタナ\U0001cf00<")
+    build_fails(fresh, capsys, "error: content/capitals/capitals.ja.svg: U+1CF00 '\U0001cf00' "
+                               "(ja) is in no installed font")
+
+
+def test_the_labels_of_a_language_s_own_svg_are_checked_in_that_language(blocks):
+    from polybrief.project import load_project, render_page
+
+    project = load_project(blocks)
+    brief = next(b for b in project.briefs if b.id == "capitals")
+    runs = render_page(project, brief, project.language("ja")).runs
+    labels = [run for run in runs if run.path == "content/capitals/capitals.ja.svg"]
+    assert len(labels) == 1 and "ビシュケク" in labels[0].text
+    assert labels[0].language.tag == "ja"

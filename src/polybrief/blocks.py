@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from . import numerals
 from .charts import Chart, draw, read_chart
-from .figures import Figure, data_url, read_figure
+from .figures import SVG, Figure, data_url, figure_bytes, read_figure, svg_text
 from .files import excerpt
 from .pdf import TextRun
 
@@ -345,7 +345,11 @@ def localize_block(block: Block, t, formatter) -> dict:
             return _localize_table(block, t, formatter)
         case Figure():
             file = block.file_for(formatter.language.tag)
-            return {"kind": "figure", "src": data_url(file), "alt": t(block.alt),
+            data = figure_bytes(file)
+            if file.mime == SVG:
+                # The glyph check reads the labels an SVG figure draws, in the page's fonts.
+                t.runs.append(TextRun(svg_text(data), formatter.language, file.display))
+            return {"kind": "figure", "src": data_url(file, data), "alt": t(block.alt),
                     "caption": t(block.caption), "credit": t(block.credit),
                     "anchor": block.anchor, "width": block.width,
                     "pixels": file.pixels, "file": file.display}

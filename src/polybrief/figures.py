@@ -25,8 +25,8 @@ from .errors import Problem, ProjectError
 from .files import excerpt, inside, plain_relative, read_bytes
 
 LOG = logging.getLogger("polybrief")
-KINDS = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-         ".jpeg": "image/jpeg"}
+SVG = "image/svg+xml"
+KINDS = {".svg": SVG, ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 WIDTHS = ("full", "half")
 MAX_PIXELS = 40_000_000          # a 40-megapixel photograph; a page needs far fewer
 MIN_PPI = 150                    # below this a raster prints visibly soft
@@ -183,11 +183,22 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def data_url(file: FigureFile) -> str:
-    """The figure's bytes as a data: URL, read again by the rules of every project file
-    (a regular file, not a link, bounded), and the same bytes the build checked."""
+def figure_bytes(file: FigureFile) -> bytes:
+    """The figure's bytes, read again by the rules of every project file (a regular
+    file, not a link, bounded), and the same bytes the build checked."""
     path = Path(file.path)
     data = read_bytes(path, path.parent, file.display, "asset")
     if hashlib.sha256(data).hexdigest() != file.digest:
         raise ProjectError(Problem(file.display, "changed while the build ran"))
+    return data
+
+
+def data_url(file: FigureFile, data: bytes) -> str:
     return f"data:{file.mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def svg_text(data: bytes) -> str:
+    """The text an SVG figure draws (its <text> elements), for the glyph check."""
+    root = ElementTree.fromstring(data)   # checked by svg_problem when the brief was read
+    return "".join("".join(element.itertext()) for element in root.iter()
+                   if _local(element.tag) == "text")
