@@ -179,3 +179,18 @@ def test_a_time_axis_is_written_by_cldr(tag, months):
                Formatter(parse_language(tag)), ("Noto Sans",), tag == "fa")
     texts = [text for _, text in labels(svg)]
     assert [m for m in months if m in texts] == months, texts
+
+
+def test_segments_from_a_csv_name_the_csv_and_its_row():
+    """A translator's tool shows where a category or series name comes from."""
+    from babel.messages.pofile import read_po
+
+    from conftest import FIXTURES
+
+    with (FIXTURES / "blocks" / "locales" / "capitals.pot").open("rb") as pot:
+        catalog = read_po(pot)
+    csv = "content/capitals/growth.csv"
+    header = (FIXTURES / "blocks" / "content" / "capitals" / "growth.csv").read_text(
+        encoding="utf-8").splitlines()[0].split(",")
+    for name in header[1:]:
+        assert (csv, 1) in catalog[name.strip()].locations, name

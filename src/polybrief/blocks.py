@@ -47,6 +47,7 @@ class Text:
     line: int
     markdown: bool = False
     context: str | None = None
+    path: str | None = None    # the file it stands in when not the brief (a chart's CSV)
 
 
 @dataclass(frozen=True)

@@ -199,7 +199,8 @@ def _from_csv(r, node: yaml.Node):
             r.problems.add(display, f"row {number}: the category (first cell) must be text",
                            number)
             return None
-        categories.append(_moment(row[0], number) or Text(row[0].strip(), number))
+        categories.append(_moment(row[0], number) or Text(row[0].strip(), number,
+                                                            path=display))
         for column, cell in zip(columns, row[1:], strict=True):
             value = _number(cell) if cell.strip() else None
             if cell.strip() and value is None:
@@ -207,7 +208,7 @@ def _from_csv(r, node: yaml.Node):
                                number)
                 return None
             column.append(value)
-    series = tuple(Series(Text(name.strip(), 1), tuple(values))
+    series = tuple(Series(Text(name.strip(), 1, path=display), tuple(values))
                    for name, values in zip(header[1:], columns, strict=True))
     if not all(s.name.value for s in series):
         r.problems.add(display, "every series needs a name in the header row", 1)

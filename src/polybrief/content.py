@@ -124,7 +124,7 @@ class Brief:
 
     def segments(self) -> Iterator[Segment]:
         for text in self.texts():
-            yield Segment(text.value, self.path, text.line, context=text.context)
+            yield Segment(text.value, text.path or self.path, text.line, context=text.context)
 
 
 # --- Loading --------------------------------------------------------------------------

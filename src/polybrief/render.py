@@ -184,7 +184,7 @@ class ContentTranslator:
         if translated:
             return self.catalog.display, self.catalog.catalog.get(text.value,
                                                                   text.context).lineno
-        return self.brief.path, text.line
+        return text.path or self.brief.path, text.line
 
     def _problem(self, text: Text, translated: bool, message: str) -> ProjectError:
         """A problem of a string, located in the catalog when it is a translation."""
