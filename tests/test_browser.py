@@ -148,6 +148,22 @@ def test_no_page_scrolls_sideways_at_360_px(browser, sites):
     assert not failures, "\n".join(failures)
 
 
+def test_table_and_chart_regions_never_scroll_up_and_down(browser, sites):
+    """A table region scrolls sideways when it must, never vertically (a stray scroll
+    bar on a card), at 360 px and on the desktop."""
+    failures = []
+    for page in pages(sites):
+        for width in (360, 1280):
+            _open(browser, page, width)
+            tall = browser.execute_script("""
+                return [...document.querySelectorAll('.table-wrap, .chart-scroll')]
+                  .filter(e => e.scrollHeight > e.clientHeight + 1)
+                  .map(e => (e.id || e.className) + ' ' + e.scrollHeight + '/' + e.clientHeight);""")
+            if tall:
+                failures.append(f"{page} at {width} px: {tall}")
+    assert not failures, "\n".join(failures)
+
+
 def _tab_through(driver, limit: int = 400) -> list[dict]:
     """Press Tab from the top of the page until focus comes back round; what it reached."""
     from selenium.webdriver.common.action_chains import ActionChains
