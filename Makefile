@@ -49,7 +49,7 @@ bench-typography: setup
 	$(PY) benchmarks/typography.py --runs 7 --processes 3
 
 bench-figures: setup
-	$(PY) benchmarks/figures.py --runs 7
+	$(PY) benchmarks/figures.py --runs 11
 
 bench-scale: setup
 	$(PY) benchmarks/scale.py --counts 12 100 400 --runs 3
