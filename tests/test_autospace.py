@@ -161,9 +161,10 @@ def test_sample_has_a_quarter_em_at_every_boundary(sample, lang):
     with pdfplumber.open(path) as document:
         gaps = [gap for page in document.pages for gap in boundary_gaps(page.chars)]
     assert len(gaps) >= 30
-    # A justified line adds its share of slack; a running header sets words apart.
+    # A justified line adds its share of slack. Set apart by more: the running header's
+    # words, and the figure's and the callout's labels from the text after them.
     body = [(pair, gap) for pair, gap in gaps if gap < 0.5]
-    assert len(body) >= len(gaps) - 2
+    assert len(body) >= len(gaps) - 3
     assert all(gap >= QUARTER - CLOSE for _, gap in body), sorted(body, key=lambda g: g[1])[:5]
 
 
@@ -172,8 +173,31 @@ def test_sample_text_reads_without_spaces_at_boundaries(sample, lang):
     text = pdf_text(sample / "dist" / lang / f"{BRIEF}.{lang}.pdf")
     assert "2025年6月17日" in text
     # Only the spaces typed in the text ("polybrief 地域分析チーム") and after the
-    # numbers that label a subsection in the contents ("4.1 実務"), a footnote or a
-    # figure ("図1 中国…").
-    labels = re.compile(r"(?:^\s*(?:\d+\.)?|[図表图])\d+ ", re.MULTILINE)
+    # numbers that label a subsection in the contents ("4.1 実務"), a footnote, a
+    # figure ("図1 中国…") or a callout ("コラム1 注").
+    labels = re.compile(r"(?:^\s*(?:\d+\.)?|[図表图]|コラム|专栏)\d+ ", re.MULTILINE)
     spaced = SPACED_OUT.findall(labels.sub("", text))
     assert [m for m in spaced if m not in ("f 地", "f 区")] == []
+
+
+def test_two_moves_in_a_row_stay_two_numbers():
+    # draw_first_line writes <335e>-9<>-249.98<0012>: a kerning, then a glyph's offset.
+    assert autospace._array(["335e", b"-9", b"-249.98", "0012"]) == "<335e>-9 -249.98<0012>"
+
+
+def test_a_reference_without_its_page_keeps_the_quarter_em_after_it():
+    """"図1に": the page ("（2ページ）") is dropped on the figure's own page."""
+    from weasyprint import CSS, HTML
+    from weasyprint.css.counters import CounterStyle
+
+    pdf._patch_weasyprint()
+    styles = CounterStyle()
+    sheet = CSS(string='@counter-style polybrief-here { system: cyclic; symbols: ""; }'
+                       ' a::after { content: "（" target-counter(attr(href), page) "ページ）"'
+                       ' counter(page, polybrief-here); }', counter_style=styles)
+    page = ('<html lang="ja"><p style="font: 10pt \'Noto Serif CJK JP\'">'
+            '<span id="f">図</span>は<a href="#f">図1</a>に示す。</p></html>')
+    data = HTML(string=page).write_pdf(stylesheets=[sheet], counter_style=styles)
+    assert text_of(data) == "図は図1に示す。"
+    gaps = dict(boundary_gaps(chars_of(data)))
+    assert gaps["1に"] == pytest.approx(QUARTER, abs=CLOSE)

@@ -158,7 +158,7 @@ def test_table_and_chart_regions_never_scroll_up_and_down(browser, sites):
             tall = browser.execute_script("""
                 return [...document.querySelectorAll('.table-wrap, .chart-scroll')]
                   .filter(e => e.scrollHeight > e.clientHeight + 1)
-                  .map(e => (e.id || e.className) + ' ' + e.scrollHeight + '/' + e.clientHeight);""")
+                  .map(e => `${e.id || e.className} ${e.scrollHeight}/${e.clientHeight}`);""")
             if tall:
                 failures.append(f"{page} at {width} px: {tall}")
     assert not failures, "\n".join(failures)

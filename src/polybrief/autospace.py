@@ -55,6 +55,10 @@ def boundaries(text: str) -> list[tuple[int, int]]:
 # WeasyPrint's copies of the box keep; the line of it that ends the box has the width
 # of the space added, in END_SPACE.
 SPACED_END = "polybrief_spaced_end"
+# A text box followed by generated content that layout may leave empty (a cross-reference's
+# page on the target's own page, see pagerefs.py) has that content's box here: the text
+# box ends at a boundary with the text after it when the box is empty.
+SPACED_IF_EMPTY = "polybrief_spaced_if_empty"
 END_SPACE = "polybrief_end_space"
 
 
@@ -102,7 +106,7 @@ def install() -> None:
         amount = AMOUNT * box.style["font_size"]
         if resume is None:
             # Only the line that ends the box ends at the boundary with the next.
-            if getattr(box, SPACED_END, False):
+            if getattr(box, SPACED_END, False) or _emptied(box):
                 setattr(new_box, END_SPACE, amount)
                 new_box.width += amount
         elif len(new_box.text) > 2:
@@ -176,19 +180,29 @@ def _mark_ends(root) -> None:
     from weasyprint.formatting_structure import boxes
 
     previous = None   # the last text box met in this line of inline content
+    generated = None  # the text box before generated content, and that content's box
+
+    def meets(before, text: str) -> bool:
+        return (before is not None and applies(before.style)
+                and bool(BOUNDARY.match(before.text.rstrip(INVISIBLE)[-1] + text[0])))
 
     def walk(box) -> None:
-        nonlocal previous
+        nonlocal previous, generated
         if isinstance(box, boxes.TextBox):
             # Bidi isolates (<bdi> begins and ends with U+2068 and U+2069) and joiners
             # take no room: the boundary is between the letters on either side.
             text = box.text.strip(INVISIBLE)
             if text:
-                if (previous is not None and applies(previous.style)
-                        and BOUNDARY.match(previous.text.rstrip(INVISIBLE)[-1] + text[0])):
+                if meets(previous, text):
                     setattr(previous, SPACED_END, True)
+                if generated is not None and not _inside(box, generated[1]):
+                    if meets(generated[0], text):
+                        setattr(generated[0], SPACED_IF_EMPTY, generated[1])
+                    generated = None
                 previous = box
         elif isinstance(box, (boxes.InlineBox, boxes.LineBox)):
+            if box.element_tag.endswith("::after") and previous is not None:
+                generated = (previous, box)
             for child in box.children:
                 walk(child)
         else:   # a block, or an atomic inline (an image, an inline block): a new start
@@ -198,6 +212,23 @@ def _mark_ends(root) -> None:
             previous = None
 
     walk(root)
+
+
+def _inside(box, parent) -> bool:
+    return any(child is box or _inside(box, child) for child in getattr(parent, "children", ()))
+
+
+def _emptied(box) -> bool:
+    """Tell whether the generated content after a text box has been left empty."""
+    generated = getattr(box, SPACED_IF_EMPTY, None)
+    return generated is not None and not any(
+        getattr(child, "text", "") for child in _descendants(generated))
+
+
+def _descendants(box):
+    for child in getattr(box, "children", ()):
+        yield child
+        yield from _descendants(child)
 
 
 def _drop_end_space(line) -> float:
@@ -361,12 +392,16 @@ def _with_character_spacing(stream, last: int, space: float, draw, *args):
 
 def _array(tokens: list) -> str:
     """A TJ array's content from glyphs and moves, as draw_first_line writes it."""
-    text, glyphs = "", ""
+    text, glyphs, moved = "", "", False
     for token in tokens:
         if isinstance(token, bytes):
             if glyphs:
                 text, glyphs = f"{text}<{glyphs}>", ""
-            text += token.decode()
+            # Two moves in a row (draw_first_line wrote an empty string between them):
+            # a space keeps them two numbers.
+            text += (" " if moved else "") + token.decode()
+            moved = True
         else:
             glyphs += token
+            moved = False
     return text + (f"<{glyphs}>" if glyphs else "")
