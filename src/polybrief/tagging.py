@@ -179,6 +179,8 @@ def install() -> None:
     def build_refined(box, parent, pdf, page_number, nums, annotations, tags):
         if isinstance(box, boxes.MarginBox):
             return   # drawn as artifacts, see marked_or_pagination
+        if _empty_generated(box):
+            return   # a page reference on its target's page (pagerefs.py): nothing shown
         toc = box.element is not None and box.element.get("role") == "doc-toc"
         _IN_TOC.append(toc) if toc else None
         try:
@@ -191,6 +193,17 @@ def install() -> None:
             _IN_TOC.pop() if toc else None
 
     wp_tags._build_box_tree = build_refined
+
+
+def _empty_generated(box) -> bool:
+    """Tell whether a box is generated content (::before, ::after) that shows nothing:
+    inline boxes and text boxes without text, no image, no link of its own."""
+    from weasyprint.formatting_structure import boxes
+
+    return ("::" in (getattr(box, "element_tag", None) or "")
+            and getattr(box, "link_annotation", None) is None
+            and all(isinstance(part, boxes.InlineBox | boxes.TextBox)
+                    and not getattr(part, "text", "") for part in _descendants(box)))
 
 
 def _descendants(box):
