@@ -76,6 +76,28 @@ def test_update_marks_changed_paragraph_fuzzy_with_previous_msgid(mini):
     assert before == {p: p.read_bytes() for p in (mini / "locales").rglob("*.po*")}
 
 
+def test_update_creates_the_catalogs_of_a_brief_added_after_init(mini, capsys):
+    """A second brief arrives after init: update sets up its catalog in every language
+    but its source, and the next update changes nothing."""
+    second = mini / "content" / "second"
+    second.mkdir()
+    text = (mini / "content" / "mini" / "brief.yaml").read_text(encoding="utf-8")
+    (second / "brief.yaml").write_text(text.replace("id: mini", "id: second", 1),
+                                       encoding="utf-8")
+    assert run(mini, "update") == 0
+    assert "Created catalogs: 2" in capsys.readouterr().err
+    for lang in ("ru", "ja"):
+        po = mini / "locales" / lang / "LC_MESSAGES" / "second.po"
+        catalog = load_catalog(po, po.name, "second", parse_language(lang), mini).catalog
+        assert catalog.get("Rivers of the Steppe") is not None
+        assert catalog.get("Rivers of the Steppe").string == ""
+    assert not (mini / "locales" / "en" / "LC_MESSAGES" / "second.po").exists()
+    before = {p: p.read_bytes() for p in (mini / "locales").rglob("*.po*")}
+    assert run(mini, "update") == 0
+    assert "Created catalogs" not in capsys.readouterr().err
+    assert before == {p: p.read_bytes() for p in (mini / "locales").rglob("*.po*")}
+
+
 def test_readme_example_brief_loads_and_builds(tmp_path):
     import re
     import shutil

@@ -271,7 +271,12 @@ def _update(args: argparse.Namespace) -> int:
     from .project import load_project
     from .translate import update_catalogs
 
-    changed = update_catalogs(load_project(args.project.resolve()))
+    changed, created = update_catalogs(load_project(args.project.resolve()))
+    for path in created:
+        log.info("created %s", _display(path))
+    if created and not args.quiet:
+        print(f"Created catalogs: {len(created)} (a brief new to a language)",
+              file=sys.stderr)
     return _report_files(args, changed, "updated", "Updated catalogs")
 
 

@@ -179,19 +179,23 @@ def add_language_to_config(pyproject: Path, tag: str) -> bool:
     return True
 
 
-def update_catalogs(project: Project) -> list[Path]:
-    """Extract, then merge every catalog with its template; return the files that changed.
+def update_catalogs(project: Project) -> tuple[list[Path], list[Path]]:
+    """Extract, then merge every catalog with its template; return the files that
+    changed and the catalogs created.
 
     New segments arrive empty; changed ones keep their old translation as fuzzy with
     the previous msgid; removed ones become obsolete. Unchanged files keep their bytes.
+    A brief added since a language was set up gets its empty catalog in that language.
     """
     extract_templates(project)
-    changed = []
+    changed, created = [], []
     for language in project.config.languages:
         for template in _domains_for(project, language):
             path = catalog_path(project.config.locales_dir, language, template.domain)
             existing = project.catalog(language, template.domain)
             if existing is None:
+                write_atomic(path, serialize_catalog(new_catalog(template.catalog, language)))
+                created.append(path)
                 continue
             old = read_bytes(path, project.root, existing.display, "catalog")
             catalog = existing.catalog
@@ -205,7 +209,7 @@ def update_catalogs(project: Project) -> list[Path]:
             if data != old:
                 write_atomic(path, data)
                 changed.append(path)
-    return changed
+    return changed, created
 
 
 @dataclass(frozen=True)
