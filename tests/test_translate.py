@@ -128,3 +128,22 @@ def test_init_of_a_script_without_configured_fonts_leaves_a_project_that_builds(
     assert run(mini, "status", "--json") == 0
     assert run(mini, "build", "-q", "--lang", "ar", "--lang", "he") == 0
     assert (mini / "dist" / "ar" / "mini.ar.pdf").is_file()
+
+
+def test_each_entry_tells_the_translator_where_it_sits():
+    """An extracted comment names the section, the block and the part of it."""
+    from conftest import FIXTURES, ROOT
+
+    capitals = pot(FIXTURES / "blocks", "capitals")
+    where = {m.id: m.auto_comments for m in capitals if m.id}
+    assert where["Overview"] == ["1. Overview › heading"]
+    assert "1. Overview › figure fig-capitals: alt text" in where[
+        "A schematic of five dots, one for each capital, with its name beside it."]
+    assert "1. Overview › 1.2. Sizes › table tbl-sizes, row Astana, column 1" in where["Astana"]
+    # Numbered through the document as readers see them: the second table is table 2.
+    assert "2. Change › table 2: caption" in where["Change in population, per cent (illustrative)"]
+    assert where["Population, made-up figures"] == ["2. Change › chart fig-growth: title"]
+    sample = pot(ROOT, "china-central-asia")
+    assert sample.get("安全保障面での位置づけ").auto_comments == ["3. 安全保障面での位置づけ › heading"]
+    assert any(m.auto_comments == ["3. 安全保障面での位置づけ › paragraph 2"] for m in sample)
+    assert any(m.auto_comments == ["footnote fn-years"] for m in sample)

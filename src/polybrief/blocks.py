@@ -121,33 +121,75 @@ Block = Paragraph | BulletList | NumberedList | Table | Quote | Callout | Figure
 
 def block_texts(block: Block) -> Iterator[Text]:
     """Every translatable string of a block, in reading order (numbers are not)."""
+    return (text for text, _ in described_texts(block, ""))
+
+
+# What each kind of block is called where a translator is told where a string sits.
+BLOCK_NAMES = {Paragraph: "paragraph", BulletList: "list", NumberedList: "numbered list",
+               Table: "table", Quote: "quote", Callout: "callout", Figure: "figure",
+               Chart: "chart"}
+
+
+def block_name(block: Block, ordinal: int) -> str:
+    """"table tbl-capitals", or "paragraph 2": the block's id, else its place among the
+    blocks of its kind in its section."""
+    anchor = getattr(block, "anchor", None)
+    return f"{BLOCK_NAMES[type(block)]} {anchor or ordinal}"
+
+
+def described_texts(block: Block, name: str) -> Iterator[tuple[Text, str]]:
+    """Every translatable string of a block with where it sits in it, for translators:
+    "table tbl-capitals, row Astana, column 2" (``name`` is the block's)."""
     match block:
         case Paragraph(text):
-            yield text
+            yield text, name
         case BulletList(items) | NumberedList(items):
-            yield from items
+            yield from ((item, f"{name}, item {i}") for i, item in enumerate(items, 1))
         case Table():
             if block.caption:
-                yield block.caption
-            yield from block.header
-            yield from (column.unit for column in block.columns if column.unit)
-            for row in block.rows + ((block.total,) if block.total else ()):
-                yield from (cell for cell in row if isinstance(cell, Text))
-            yield from block.notes
+                yield block.caption, f"{name}: caption"
+            yield from ((cell, f"{name}, header, column {i}")
+                        for i, cell in enumerate(block.header, 1))
+            yield from ((column.unit, f"{name}, column {i}: unit")
+                        for i, column in enumerate(block.columns, 1) if column.unit)
+            rows = [(row, f"row {_label(row[0])}") for row in block.rows]
+            if block.total:
+                rows.append((block.total, "total row"))
+            for row, where in rows:
+                yield from ((cell, f"{name}, {where}, column {i}")
+                            for i, cell in enumerate(row, 1) if isinstance(cell, Text))
+            yield from ((note, f"{name}: note {i}") for i, note in enumerate(block.notes, 1))
         case Quote(text, attribution):
-            yield text
+            yield text, name
             if attribution:
-                yield attribution
+                yield attribution, f"{name}: attribution"
         case Callout():
             if block.title:
-                yield block.title
-            yield from block.paragraphs
+                yield block.title, f"{name}: title"
+            yield from ((paragraph, f"{name}, paragraph {i}")
+                        for i, paragraph in enumerate(block.paragraphs, 1))
         case Figure():
-            yield from (text for text in (block.alt, block.caption, block.credit) if text)
+            for text, part in ((block.alt, "alt text"), (block.caption, "caption"),
+                               (block.credit, "credit")):
+                if text:
+                    yield text, f"{name}: {part}"
         case Chart():
-            yield from (text for text in (block.title, block.x, block.y, block.unit) if text)
-            yield from (c for c in block.categories if isinstance(c, Text))   # not dates
-            yield from (series.name for series in block.series)
+            for text, part in ((block.title, "title"), (block.x, "x axis title"),
+                               (block.y, "y axis title"), (block.unit, "unit")):
+                if text:
+                    yield text, f"{name}: {part}"
+            yield from ((category, f"{name}: category {i}")   # dates are not translated
+                        for i, category in enumerate(block.categories, 1)
+                        if isinstance(category, Text))
+            yield from ((series.name, f"{name}: series {i}")
+                        for i, series in enumerate(block.series, 1))
+
+
+def _label(cell: Cell) -> str:
+    """A row's first cell as it names the row, shortened."""
+    text = cell.value if isinstance(cell, Text) else str(cell.value)
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def block_anchor(block: Block) -> tuple[str, int] | None:

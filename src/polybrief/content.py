@@ -26,7 +26,9 @@ from .blocks import (  # noqa: F401
     Table,
     Text,
     block_anchor,
+    block_name,
     block_texts,
+    described_texts,
     read_anchor,
     read_block,
 )
@@ -35,7 +37,7 @@ from .errors import Problem, Problems, ProjectError
 from .figures import Figure
 from .files import describe_control, excerpt, read_text
 from .i18n import Language, Segment, parse_language
-from .markdown import NOTE_ID, markup_problem, references_in, span_languages
+from .markdown import NOTE_ID, markup_problem, references_in, span_languages, strip_inline
 from .yamlread import compose
 
 LOG = logging.getLogger("polybrief")
@@ -98,22 +100,29 @@ class Brief:
 
     def texts(self) -> Iterator[Text]:
         """Yield every translatable string, in reading order."""
-        yield self.title
+        return (text for text, _ in self.described_texts())
+
+    def described_texts(self) -> Iterator[tuple[Text, str]]:
+        """Every translatable string in reading order, with where it sits for a
+        translator: "3. Security › paragraph 2", "footnote fn-years"."""
+        yield self.title, "title"
         if self.subtitle:
-            yield self.subtitle
-        yield self.author
-        yield self.summary
-        yield from self.key_points
-        for section in self.sections:
-            yield section.heading
-            for block in section.blocks:
-                yield from block_texts(block)
-            for subsection in section.subsections:
-                yield subsection.heading
-                for block in subsection.blocks:
-                    yield from block_texts(block)
-        yield from self.notes.values()
-        yield from (source.title_text for source in self.sources if source.title_text)
+            yield self.subtitle, "subtitle"
+        yield self.author, "author"
+        yield self.summary, "summary"
+        yield from ((point, f"key point {i}") for i, point in enumerate(self.key_points, 1))
+        numbers: dict[str, int] = {}
+        for number, section in enumerate(self.sections, 1):
+            where = f"{number}. {_heading(section.heading)}"
+            yield section.heading, f"{where} › heading"
+            yield from _described_blocks(section.blocks, where, numbers)
+            for sub_number, subsection in enumerate(section.subsections, 1):
+                inner = f"{where} › {number}.{sub_number}. {_heading(subsection.heading)}"
+                yield subsection.heading, f"{inner} › heading"
+                yield from _described_blocks(subsection.blocks, inner, numbers)
+        yield from ((note, f"footnote {note_id}") for note_id, note in self.notes.items())
+        yield from ((source.title_text, f"source {source.key or number}: title")
+                    for number, source in enumerate(self.sources, 1) if source.title_text)
 
     def figures(self) -> Iterator[Figure | Chart]:
         """The figures and charts, in document order."""
@@ -123,8 +132,33 @@ class Brief:
                             if isinstance(block, Figure | Chart))
 
     def segments(self) -> Iterator[Segment]:
-        for text in self.texts():
-            yield Segment(text.value, text.path or self.path, text.line, context=text.context)
+        for text, where in self.described_texts():
+            yield Segment(text.value, text.path or self.path, text.line, context=text.context,
+                          comment=where)
+
+
+# Numbered through the document, as readers see them ("table 2" is Table 2).
+NUMBERED = {Table: "table", Figure: "figure", Chart: "figure", Callout: "callout"}
+
+
+def _described_blocks(blocks, where: str,
+                      numbers: dict[str, int]) -> Iterator[tuple[Text, str]]:
+    """The strings of a section's blocks, each block named by its id, else by its
+    number (tables, figures, charts, callouts) or its place among the blocks of its
+    kind in the section ("paragraph 2"). ``numbers`` counts through the document."""
+    counts: dict[str, int] = {}
+    for block in blocks:
+        kind = NUMBERED.get(type(block), type(block).__name__)
+        tally = numbers if type(block) in NUMBERED else counts
+        tally[kind] = tally.get(kind, 0) + 1
+        name = block_name(block, tally[kind])
+        yield from ((text, f"{where} › {part}") for text, part in described_texts(block, name))
+
+
+def _heading(text: Text) -> str:
+    """A heading as a translator's comment names it: plain, on one line, shortened."""
+    plain = " ".join(strip_inline(text.value).split())
+    return plain if len(plain) <= 60 else plain[:59] + "…"
 
 
 # --- Loading --------------------------------------------------------------------------

@@ -369,6 +369,7 @@ class Segment:
     line: int
     plural: str | None = None
     context: str | None = None
+    comment: str | None = None   # where it sits, for translators ("figure fig-map: alt text")
 
 
 def build_template(domain: str, segments: Iterable[Segment], locale: str | None = None) -> Catalog:
@@ -380,11 +381,14 @@ def build_template(domain: str, segments: Iterable[Segment], locale: str | None 
         msgid = (segment.text, segment.plural) if segment.plural else segment.text
         existing = catalog.get(msgid, segment.context)
         location = (segment.path, segment.line)
+        comments = [segment.comment] if segment.comment else []
         if existing is not None:
             if location not in existing.locations:
                 existing.locations.append(location)
+            existing.auto_comments += [c for c in comments if c not in existing.auto_comments]
             continue
         catalog.add(msgid, locations=[location], context=segment.context,
+                    auto_comments=comments,
                     flags=("python-brace-format",) if "{" in segment.text and segment.plural is None
                     and re.search(r"\{\w+\}", segment.text) else ())
     return catalog
