@@ -185,6 +185,30 @@ def test_check_warns_about_untranslated_copies_without_failing(mini, capsys):
     assert re.search(rf"{RU_PO}:\d+: warning: translation is identical to the source", out)
 
 
+def test_check_warns_about_a_source_translated_otherwise_in_another_brief(mini, capsys):
+    second = mini / "content" / "second"
+    second.mkdir()
+    text = (mini / "content" / "mini" / "brief.yaml").read_text(encoding="utf-8")
+    (second / "brief.yaml").write_text(text.replace("id: mini", "id: second", 1),
+                                       encoding="utf-8")
+    assert run(mini, "update", "-q") == 0
+    other = "locales/ru/LC_MESSAGES/second.po"
+    catalog = read_po((mini / RU_PO).open("rb"))
+    new = read_po((mini / other).open("rb"))
+    for message in catalog:
+        if message.id:
+            new[message.id].string = message.string
+    new["Rivers of the Steppe"].string = "Реки великой равнины"
+    (mini / other).write_bytes(serialize_catalog(new))
+    assert run(mini, "check") == 0
+    out = capsys.readouterr().out
+    first = read_po((mini / RU_PO).open("rb"))["Rivers of the Steppe"].lineno
+    found = [line for line in out.splitlines() if "translated otherwise" in line]
+    assert len(found) == 1, out
+    assert re.match(rf"{other}:\d+: warning: 'Rivers of the Steppe' is translated otherwise "
+                    rf"in {RU_PO}:{first} \('Реки степи'\)", found[0]), found[0]
+
+
 def test_check_passes_clean_catalogs_and_msgfmt_agrees(mini, capsys):
     assert run(mini, "check") == 0
     assert "Checked catalogs: 0 errors, 0 warnings" in capsys.readouterr().err

@@ -49,12 +49,53 @@ class Finding:
 
 
 def check_locales(locales_dir: Path, root: Path, markdown_domains: set[str]) -> list[Finding]:
-    """Check every PO file under locales/; content domains are also checked as Markdown."""
+    """Check every PO file under locales/; content domains are also checked as Markdown;
+    a source translated differently in two catalogs of a language is a warning."""
     findings: list[Finding] = []
+    readable: dict[str, list[tuple[str, Catalog]]] = {}
     for path in sorted(locales_dir.glob("*/LC_MESSAGES/*.po")):
         display = path.relative_to(root).as_posix()
-        findings.extend(check_catalog(path, display, path.stem in markdown_domains, root))
+        found = check_catalog(path, display, path.stem in markdown_domains, root)
+        findings.extend(found)
+        if not any(f.severity == "error" for f in found):
+            text = decode(read_bytes(path, root, display, "catalog"), display)
+            readable.setdefault(path.parent.parent.name, []).append(
+                (display, read_po(io.StringIO(text))))
+    for catalogs in readable.values():
+        findings.extend(_inconsistencies(catalogs))
     return findings
+
+
+def _inconsistencies(catalogs: list[tuple[str, Catalog]]) -> list[Finding]:
+    """The same source, in the same context, translated otherwise than where it was
+    first met: a warning at each later place, naming the first."""
+    first: dict[tuple, tuple[str, int, object]] = {}
+    findings = []
+    for display, catalog in catalogs:
+        for message in catalog:
+            if not message.id or message.fuzzy or not _translated(message.string):
+                continue
+            key = (message.id if isinstance(message.id, str) else tuple(message.id),
+                   message.context)
+            if key not in first:
+                first[key] = (display, message.lineno, message.string)
+                continue
+            where, line, string = first[key]
+            if string != message.string:
+                shown = string if isinstance(string, str) else string[0]
+                findings.append(Finding(
+                    display, message.lineno,
+                    f"{excerpt(_source(message.id))} is translated otherwise in {where}:{line} "
+                    f"({excerpt(shown)})", "warning"))
+    return findings
+
+
+def _translated(string) -> bool:
+    return all(string) if isinstance(string, tuple | list) else bool(string)
+
+
+def _source(msgid) -> str:
+    return msgid if isinstance(msgid, str) else msgid[0]
 
 
 def _findings(problems: list[Problem]) -> list[Finding]:
