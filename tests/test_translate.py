@@ -144,6 +144,7 @@ def test_each_entry_tells_the_translator_where_it_sits():
     assert "2. Change › table 2: caption" in where["Change in population, per cent (illustrative)"]
     assert where["Population, made-up figures"] == ["2. Change › chart fig-growth: title"]
     sample = pot(ROOT, "china-central-asia")
-    assert sample.get("安全保障面での位置づけ").auto_comments == ["3. 安全保障面での位置づけ › heading"]
+    heading = "安全保障面での位置づけ"
+    assert sample.get(heading).auto_comments == [f"3. {heading} › heading"]
     assert any(m.auto_comments == ["3. 安全保障面での位置づけ › paragraph 2"] for m in sample)
     assert any(m.auto_comments == ["footnote fn-years"] for m in sample)
