@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .errors import ProjectError
+from .errors import Problem, ProjectError
 from .files import EnvironmentFailure
 
 log = logging.getLogger("polybrief")
@@ -95,6 +95,15 @@ def _parser() -> argparse.ArgumentParser:
                       help="exit 1 when any language is below N %% translated")
     sub.add_parser("check", parents=[common],
                    help="lint every catalog: syntax, plurals, placeholders, Markdown")
+    export = sub.add_parser("export-xliff", parents=[common],
+                            help="write a language's catalogs as XLIFF 1.2 for CAT tools")
+    export.add_argument("tag", metavar="LANG", help="a configured language, e.g. ru")
+    export.add_argument("--out", type=Path, metavar="DIR",
+                        help="folder for <LANG>/<catalog>.xlf (default: xliff)")
+    imported = sub.add_parser("import-xliff", parents=[common],
+                              help="merge XLIFF files from a CAT tool into their catalogs")
+    imported.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                          help="XLIFF files written by export-xliff and translated")
     merge = sub.add_parser("merge-manifests", parents=[common],
                            help="combine shard builds (--shard K/N) into one output folder")
     merge.add_argument("folders", nargs="+", type=Path, metavar="DIR",
@@ -106,7 +115,8 @@ def _parser() -> argparse.ArgumentParser:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
-    commands = {"build", "extract", "init", "update", "status", "check", "merge-manifests"}
+    commands = {"build", "extract", "init", "update", "status", "check", "merge-manifests",
+                "export-xliff", "import-xliff"}
     if not any(arg in commands for arg in argv) and not {"-h", "--help", "--version"} & set(argv):
         argv.insert(0, "build")
     return parser.parse_args(argv)
@@ -131,7 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     _setup_logging(args.verbose, args.quiet)
     commands = {"extract": _extract, "init": _init, "update": _update, "status": _status,
-                "check": _check, "merge-manifests": _merge}
+                "check": _check, "merge-manifests": _merge, "export-xliff": _export_xliff,
+                "import-xliff": _import_xliff}
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return commands.get(args.command, _build)(args)
@@ -351,6 +362,31 @@ def _check(args: argparse.Namespace) -> int:
         print(f"Checked catalogs: {_count(errors, 'error')}, {_count(warnings, 'warning')}",
               file=sys.stderr)
     return EXIT_INPUT if errors else EXIT_OK
+
+
+def _export_xliff(args: argparse.Namespace) -> int:
+    from .project import load_project
+    from .xliff import export_language
+
+    project = load_project(args.project.resolve())
+    language = next((lang for lang in project.config.languages if lang.tag == args.tag), None)
+    if language is None:
+        tags = ", ".join(lang.tag for lang in project.config.languages)
+        raise ProjectError(Problem("export-xliff", f"{args.tag!r} is not a configured "
+                                                   f"language ({tags})"))
+    out_dir = (args.out if args.out else project.root / "xliff").resolve()
+    written = export_language(project, language, out_dir)
+    return _report_files(args, written, "wrote", f"Exported {language.tag} as XLIFF 1.2")
+
+
+def _import_xliff(args: argparse.Namespace) -> int:
+    from .project import load_project
+    from .xliff import import_file
+
+    project = load_project(args.project.resolve())
+    changed = [path for file in args.files
+               if (path := import_file(project, file.resolve(), _display(file.resolve())))]
+    return _report_files(args, changed, "updated", "Imported XLIFF: catalogs")
 
 
 def _merge(args: argparse.Namespace) -> int:

@@ -395,7 +395,14 @@ def build_template(domain: str, segments: Iterable[Segment], locale: str | None 
 
 
 def serialize_catalog(catalog: Catalog) -> bytes:
-    """Write a catalog as PO text, deterministically."""
+    """Write a catalog as PO text, deterministically.
+
+    Only a fuzzy entry keeps its previous source (``#| msgid``): Babel writes it for any
+    entry but reads it back only beside the fuzzy flag, and as a comment otherwise.
+    """
+    for message in catalog:
+        if not message.fuzzy:
+            message.previous_id = []
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=PO_WIDTH, include_previous=True, sort_output=False)
     return buffer.getvalue()
