@@ -148,3 +148,21 @@ def test_each_entry_tells_the_translator_where_it_sits():
     assert sample.get(heading).auto_comments == [f"3. {heading} › heading"]
     assert any(m.auto_comments == ["3. 安全保障面での位置づけ › paragraph 2"] for m in sample)
     assert any(m.auto_comments == ["footnote fn-years"] for m in sample)
+
+
+def test_only_a_fuzzy_entry_keeps_its_previous_source():
+    """Babel writes #| msgid for any entry but reads it back only beside the fuzzy flag
+    (else as a comment "| msgid"): a confirmed entry drops it when written."""
+    import io
+
+    from babel.messages.catalog import Catalog
+
+    from polybrief.i18n import serialize_catalog
+
+    catalog = Catalog(locale="ru")
+    catalog.add("New", "Новый", previous_id="Old")
+    catalog.add("Changed", "Изменённый", flags=("fuzzy",), previous_id="Change")
+    text = serialize_catalog(catalog).decode()
+    assert '#| msgid "Old"' not in text and '#| msgid "Change"' in text
+    again = read_po(io.StringIO(text))
+    assert again["New"].user_comments == [] and again["Changed"].user_comments == []
