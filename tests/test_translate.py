@@ -150,11 +150,9 @@ def test_each_entry_tells_the_translator_where_it_sits():
     assert any(m.auto_comments == ["footnote fn-years"] for m in sample)
 
 
-def test_only_a_fuzzy_entry_keeps_its_previous_source():
-    """Babel writes #| msgid for any entry but reads it back only beside the fuzzy flag
-    (else as a comment "| msgid"): a confirmed entry drops it when written."""
-    import io
-
+def test_only_a_fuzzy_entry_keeps_its_previous_source(tmp_path):
+    """A confirmed entry drops the #| msgid of what it was made from when written;
+    a fuzzy one keeps it, and it reads back as that entry's previous source."""
     from babel.messages.catalog import Catalog
 
     from polybrief.i18n import serialize_catalog
@@ -162,7 +160,10 @@ def test_only_a_fuzzy_entry_keeps_its_previous_source():
     catalog = Catalog(locale="ru")
     catalog.add("New", "Новый", previous_id="Old")
     catalog.add("Changed", "Изменённый", flags=("fuzzy",), previous_id="Change")
-    text = serialize_catalog(catalog).decode()
+    path = tmp_path / "x.po"
+    path.write_bytes(serialize_catalog(catalog))
+    text = path.read_text(encoding="utf-8")
     assert '#| msgid "Old"' not in text and '#| msgid "Change"' in text
-    again = read_po(io.StringIO(text))
-    assert again["New"].user_comments == [] and again["Changed"].user_comments == []
+    again = load_catalog(path, "x.po", "x", parse_language("ru"), tmp_path).catalog
+    assert again["Changed"].previous_id == ["Change"] and again["New"].previous_id == []
+    assert again["New"].user_comments == again["Changed"].user_comments == []
