@@ -319,14 +319,15 @@ def _print_status(rows) -> None:
 
     table = Table(title="Translation status", title_justify="left")
     for name in ("domain", "lang", "translated", "fuzzy", "untranslated", "obsolete",
-                 "% segments", "% words", "pages"):
+                 "% segments", "% words", "glossary", "pages"):
         table.add_column(name, justify="left" if name in ("domain", "lang") else "right")
     for row in rows:
         c = row.coverage
         cells = (("source", "", "", "", "100.0", "100.0") if row.source else
                  (str(c.translated), str(c.fuzzy), str(c.untranslated), str(c.obsolete),
                   f"{c.ratio * 100:.1f}", f"{c.word_ratio * 100:.1f}"))
-        table.add_row(row.domain, row.lang, *cells, str(row.pages or ""))
+        table.add_row(row.domain, row.lang, *cells, "" if row.source else str(row.glossary),
+                      str(row.pages or ""))
     Console(width=110).print(table)
 
 
@@ -348,12 +349,13 @@ def _print_figures(uses) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     from .config import load_config
+    from .glossary import load_glossary
     from .lint import check_locales
 
     root = args.project.resolve()
     config = load_config(root)
     domains = {path.parent.name for path in config.content_dir.glob("*/brief.yaml")}
-    findings = check_locales(config.locales_dir, root, domains)
+    findings = check_locales(config.locales_dir, root, domains, load_glossary(root))
     for finding in findings:
         print(finding, file=sys.stderr if finding.severity == "error" else sys.stdout)
     errors = sum(f.severity == "error" for f in findings)

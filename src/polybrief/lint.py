@@ -13,6 +13,7 @@ from babel.messages.pofile import PoFileError, read_po
 
 from .errors import Problem, ProjectError
 from .files import control_problems, decode, excerpt, read_bytes
+from .glossary import Glossary
 from .i18n import (
     UI_DOMAIN,
     check_po_syntax,
@@ -48,9 +49,11 @@ class Finding:
         return f"{where}: {label}{self.message}"
 
 
-def check_locales(locales_dir: Path, root: Path, markdown_domains: set[str]) -> list[Finding]:
+def check_locales(locales_dir: Path, root: Path, markdown_domains: set[str],
+                  glossary: Glossary | None = None) -> list[Finding]:
     """Check every PO file under locales/; content domains are also checked as Markdown;
-    a source translated differently in two catalogs of a language is a warning."""
+    a source translated differently in two catalogs of a language, and a translation
+    the glossary finds fault with, are warnings."""
     findings: list[Finding] = []
     readable: dict[str, list[tuple[str, Catalog]]] = {}
     for path in sorted(locales_dir.glob("*/LC_MESSAGES/*.po")):
@@ -61,9 +64,28 @@ def check_locales(locales_dir: Path, root: Path, markdown_domains: set[str]) -> 
             text = decode(read_bytes(path, root, display, "catalog"), display)
             readable.setdefault(path.parent.parent.name, []).append(
                 (display, read_po(io.StringIO(text))))
-    for catalogs in readable.values():
+    for locale, catalogs in readable.items():
         findings.extend(_inconsistencies(catalogs))
+        if glossary is not None and glossary.terms:
+            tag = locale.replace("_", "-")
+            for display, catalog in catalogs:
+                findings.extend(Finding(display, line, message, "warning")
+                                for line, message in glossary_problems(glossary, catalog, tag))
     return findings
+
+
+def glossary_problems(glossary: Glossary, catalog: Catalog, tag: str) -> list[tuple[int, str]]:
+    """(line, message) for each translated entry the glossary finds fault with."""
+    found = []
+    for message in catalog:
+        if not message.id or message.fuzzy or not _translated(message.string):
+            continue
+        pairs = (zip(message.id, message.string, strict=False)
+                 if isinstance(message.id, tuple | list) else [(message.id, message.string)])
+        for source, string in pairs:
+            found += [(message.lineno, problem)
+                      for problem in glossary.problems(source, string, tag)]
+    return found
 
 
 def _inconsistencies(catalogs: list[tuple[str, Catalog]]) -> list[Finding]:

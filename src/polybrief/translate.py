@@ -17,6 +17,7 @@ from jinja2.ext import babel_extract
 from . import references
 from .errors import Problem, ProjectError
 from .files import read_bytes, read_text, write_atomic
+from .glossary import load_glossary
 from .i18n import (
     UI_DOMAIN,
     Coverage,
@@ -28,6 +29,7 @@ from .i18n import (
     parse_language,
     serialize_catalog,
 )
+from .lint import glossary_problems
 from .output import read_manifest, source_date_epoch
 from .project import Project, document_coverage
 
@@ -79,11 +81,15 @@ class Template:
 def templates(project: Project) -> list[Template]:
     """Make the POT template of the UI strings and of every brief."""
     locales = project.config.locales_dir
+    glossary = load_glossary(project.root)
     result = [Template(UI_DOMAIN, locales / f"{UI_DOMAIN}.pot",
                        build_template(UI_DOMAIN, template_segments(project)))]
     for brief in project.briefs:
-        result.append(Template(brief.id, locales / f"{brief.id}.pot",
-                               build_template(brief.id, brief.segments())))
+        catalog = build_template(brief.id, brief.segments())
+        for message in catalog:   # the glossary's terms, for the translator
+            if message.id and (comment := glossary.comment(message.id)):
+                message.auto_comments.append(comment)
+        result.append(Template(brief.id, locales / f"{brief.id}.pot", catalog))
     return result
 
 
@@ -221,6 +227,7 @@ class StatusRow:
     coverage: Coverage
     source: bool
     pages: int | None
+    glossary: int = 0            # translations the glossary finds fault with
 
     def as_dict(self) -> dict:
         c = self.coverage
@@ -228,7 +235,7 @@ class StatusRow:
                 "translated": c.translated, "fuzzy": c.fuzzy, "untranslated": c.untranslated,
                 "obsolete": c.obsolete, "segments": c.total,
                 "percent": round(c.ratio * 100, 1), "words_percent": round(c.word_ratio * 100, 1),
-                "pages": self.pages}
+                "pages": self.pages, "glossary": self.glossary}
 
 
 def status(project: Project) -> list[StatusRow]:
@@ -237,12 +244,17 @@ def status(project: Project) -> list[StatusRow]:
              if o.format == "pdf"}
     ui_ids = [segment.text for segment in template_segments(project)]
     ui_source = parse_language(UI_SOURCE)
+    glossary = load_glossary(project.root)
     rows = []
     for brief in project.briefs:
         for language in project.languages_of(brief):
+            catalog = project.catalog(language, brief.id)
+            faults = len(glossary_problems(glossary, catalog.catalog, language.tag)) \
+                if catalog is not None and glossary.terms else 0
             rows.append(StatusRow(brief.id, language.tag,
                                   document_coverage(project, brief, language),
-                                  language == brief.lang, pages.get((brief.id, language.tag))))
+                                  language == brief.lang, pages.get((brief.id, language.tag)),
+                                  faults))
     for language in project.config.languages:
         is_source = language == ui_source
         rows.append(StatusRow(UI_DOMAIN, language.tag,
