@@ -86,8 +86,18 @@ def _parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", parents=[common],
                           help="add a language: create its catalogs and configure it")
     init.add_argument("tag", metavar="LANG", help="BCP 47 language tag, e.g. kk or zh-Hant")
-    sub.add_parser("update", parents=[common],
-                   help="extract, then merge every catalog with the new templates")
+    update = sub.add_parser("update", parents=[common],
+                            help="extract, then merge every catalog with the new templates")
+    update.add_argument("--fill", action="store_true",
+                        help="fill empty entries from the project's other catalogs "
+                             "(exact matches translated, close ones fuzzy)")
+    update.add_argument("--tm", type=Path, action="append", default=[], metavar="FILE",
+                        help="a TMX file to fill from as well (repeatable; implies --fill)")
+    export_tm = sub.add_parser("export-tm", parents=[common],
+                               help="write a language's confirmed translations as TMX")
+    export_tm.add_argument("tag", metavar="LANG", help="a configured language, e.g. ru")
+    export_tm.add_argument("--out", type=Path, metavar="FILE",
+                           help="the TMX file (default: tm/<LANG>.tmx)")
     stat = sub.add_parser("status", parents=[common],
                           help="translation coverage per brief and language")
     stat.add_argument("--json", action="store_true", help="print JSON for machines")
@@ -116,7 +126,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     commands = {"build", "extract", "init", "update", "status", "check", "merge-manifests",
-                "export-xliff", "import-xliff"}
+                "export-xliff", "import-xliff", "export-tm"}
     if not any(arg in commands for arg in argv) and not {"-h", "--help", "--version"} & set(argv):
         argv.insert(0, "build")
     return parser.parse_args(argv)
@@ -142,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose, args.quiet)
     commands = {"extract": _extract, "init": _init, "update": _update, "status": _status,
                 "check": _check, "merge-manifests": _merge, "export-xliff": _export_xliff,
-                "import-xliff": _import_xliff}
+                "import-xliff": _import_xliff, "export-tm": _export_tm}
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return commands.get(args.command, _build)(args)
@@ -282,13 +292,70 @@ def _update(args: argparse.Namespace) -> int:
     from .project import load_project
     from .translate import update_catalogs
 
-    changed, created = update_catalogs(load_project(args.project.resolve()))
+    root = args.project.resolve()
+    project = load_project(root)
+    # TMX files are read first: a bad one stops the command before any catalog changes.
+    memories = _tmx_memories(args, project) if args.tm else {}
+    changed, created = update_catalogs(project)
     for path in created:
         log.info("created %s", _display(path))
     if created and not args.quiet:
         print(f"Created catalogs: {len(created)} (a brief new to a language)",
               file=sys.stderr)
-    return _report_files(args, changed, "updated", "Updated catalogs")
+    code = _report_files(args, changed, "updated", "Updated catalogs")
+    if args.fill or args.tm:
+        _fill(args, load_project(root), memories)
+    return code
+
+
+def _tmx_memories(args: argparse.Namespace, project) -> dict:
+    from .memory import Memory, read_tmx
+
+    memories = {}
+    for language in project.config.languages:
+        memories[language.tag] = memory = Memory()
+        for path in args.tm:
+            read_tmx(path.resolve(), _display(path.resolve()), language, memory)
+    return memories
+
+
+def _fill(args: argparse.Namespace, project, memories: dict) -> None:
+    """update --fill: every language from the project's catalogs, then the TMX files."""
+    from .memory import Memory, fill, project_memory
+
+    for language in project.config.languages:
+        memory = project_memory(project, language)
+        for (source, context), target in memories.get(language.tag, Memory()).pairs.items():
+            memory.add(source, context, target)
+        filled = fill(project, language, memory)
+        for path in filled.changed:
+            log.info("filled %s", _display(path))
+        if (filled.exact or filled.fuzzy) and not args.quiet:
+            print(f"Filled {language.tag} from memory: {filled.exact} exact, "
+                  f"{filled.fuzzy} fuzzy", file=sys.stderr)
+
+
+def _export_tm(args: argparse.Namespace) -> int:
+    from .memory import export_tm
+    from .project import load_project
+
+    project = load_project(args.project.resolve())
+    language = _configured(project, args.tag, "export-tm")
+    path = (args.out if args.out else project.root / "tm" / f"{language.tag}.tmx").resolve()
+    count = export_tm(project, language, path)
+    if not args.quiet:
+        print(f"Exported {count} {language.tag} translations → {_display(path)}",
+              file=sys.stderr)
+    return EXIT_OK
+
+
+def _configured(project, tag: str, command: str):
+    """The configured language with this tag; else one line naming the configured ones."""
+    language = next((lang for lang in project.config.languages if lang.tag == tag), None)
+    if language is None:
+        tags = ", ".join(lang.tag for lang in project.config.languages)
+        raise ProjectError(Problem(command, f"{tag!r} is not a configured language ({tags})"))
+    return language
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -371,11 +438,7 @@ def _export_xliff(args: argparse.Namespace) -> int:
     from .xliff import export_language
 
     project = load_project(args.project.resolve())
-    language = next((lang for lang in project.config.languages if lang.tag == args.tag), None)
-    if language is None:
-        tags = ", ".join(lang.tag for lang in project.config.languages)
-        raise ProjectError(Problem("export-xliff", f"{args.tag!r} is not a configured "
-                                                   f"language ({tags})"))
+    language = _configured(project, args.tag, "export-xliff")
     out_dir = (args.out if args.out else project.root / "xliff").resolve()
     written = export_language(project, language, out_dir)
     return _report_files(args, written, "wrote", f"Exported {language.tag} as XLIFF 1.2")
