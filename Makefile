@@ -5,7 +5,7 @@ PYTHON ?= python3
 PY     := $(VENV)/bin/python
 STAMPS := .stamps
 
-.PHONY: all build test fuzz bench bench-size bench-scale bench-typography bench-figures lint clean setup
+.PHONY: all build test fuzz bench bench-size bench-scale bench-typography bench-figures bench-serve lint clean setup
 
 all: build
 
@@ -50,6 +50,9 @@ bench-typography: setup
 
 bench-figures: setup
 	$(PY) benchmarks/figures.py --runs 11
+
+bench-serve: setup
+	$(PY) benchmarks/serve.py --runs 7
 
 bench-scale: setup
 	$(PY) benchmarks/scale.py --counts 12 100 400 --runs 3

@@ -114,6 +114,14 @@ def _parser() -> argparse.ArgumentParser:
                               help="merge XLIFF files from a CAT tool into their catalogs")
     imported.add_argument("files", nargs="+", type=Path, metavar="FILE",
                           help="XLIFF files written by export-xliff and translated")
+    serve = sub.add_parser("serve", parents=[common],
+                           help="build, serve the output on http://127.0.0.1:8000/ and "
+                                "rebuild and reload the pages on every change")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="interface to bind (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--no-pdf", dest="pdf", action="store_false",
+                       help="rebuild the HTML pages only")
     merge = sub.add_parser("merge-manifests", parents=[common],
                            help="combine shard builds (--shard K/N) into one output folder")
     merge.add_argument("folders", nargs="+", type=Path, metavar="DIR",
@@ -126,7 +134,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     commands = {"build", "extract", "init", "update", "status", "check", "merge-manifests",
-                "export-xliff", "import-xliff", "export-tm"}
+                "export-xliff", "import-xliff", "export-tm", "serve"}
     if not any(arg in commands for arg in argv) and not {"-h", "--help", "--version"} & set(argv):
         argv.insert(0, "build")
     return parser.parse_args(argv)
@@ -152,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose, args.quiet)
     commands = {"extract": _extract, "init": _init, "update": _update, "status": _status,
                 "check": _check, "merge-manifests": _merge, "export-xliff": _export_xliff,
-                "import-xliff": _import_xliff, "export-tm": _export_tm}
+                "import-xliff": _import_xliff, "export-tm": _export_tm, "serve": _serve}
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return commands.get(args.command, _build)(args)
@@ -333,6 +341,33 @@ def _fill(args: argparse.Namespace, project, memories: dict) -> None:
         if (filled.exact or filled.fuzzy) and not args.quiet:
             print(f"Filled {language.tag} from memory: {filled.exact} exact, "
                   f"{filled.fuzzy} fuzzy", file=sys.stderr)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import Preview, is_loopback, start
+
+    preview = Preview(args.project.resolve(), pdf=args.pdf)
+    if not is_loopback(args.host):
+        print(f"warning: serving on {args.host}: other machines can read the output "
+              f"folder while this runs", file=sys.stderr)
+    try:
+        server = start(preview, args.host, args.port)
+    except OSError as exc:
+        raise EnvironmentFailure(f"cannot serve on {args.host}:{args.port}: "
+                                 f"{exc.strerror or exc}") from None
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"Serving {_display(preview.out_dir)} on http://{host}:{server.server_port}/ "
+          f"(Ctrl+C to stop)", file=sys.stderr)
+    try:
+        preview.rebuild()
+        preview.watch()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.stop.set()
+        server.shutdown()
+        server.server_close()
+    return EXIT_OK
 
 
 def _export_tm(args: argparse.Namespace) -> int:
