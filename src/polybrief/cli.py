@@ -114,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
                               help="merge XLIFF files from a CAT tool into their catalogs")
     imported.add_argument("files", nargs="+", type=Path, metavar="FILE",
                           help="XLIFF files written by export-xliff and translated")
+    rev = sub.add_parser("review", parents=[common],
+                         help="a side-by-side review PDF and HTML of each brief in a language")
+    rev.add_argument("tag", metavar="LANG", help="a configured language, e.g. ru")
+    rev.add_argument("--out", type=Path, metavar="DIR",
+                     help="output folder (default: dist): files go to DIR/review/LANG/")
     serve = sub.add_parser("serve", parents=[common],
                            help="build, serve the output on http://127.0.0.1:8000/ and "
                                 "rebuild and reload the pages on every change")
@@ -134,7 +139,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     commands = {"build", "extract", "init", "update", "status", "check", "merge-manifests",
-                "export-xliff", "import-xliff", "export-tm", "serve"}
+                "export-xliff", "import-xliff", "export-tm", "serve", "review"}
     if not any(arg in commands for arg in argv) and not {"-h", "--help", "--version"} & set(argv):
         argv.insert(0, "build")
     return parser.parse_args(argv)
@@ -160,7 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose, args.quiet)
     commands = {"extract": _extract, "init": _init, "update": _update, "status": _status,
                 "check": _check, "merge-manifests": _merge, "export-xliff": _export_xliff,
-                "import-xliff": _import_xliff, "export-tm": _export_tm, "serve": _serve}
+                "import-xliff": _import_xliff, "export-tm": _export_tm, "serve": _serve,
+                "review": _review}
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return commands.get(args.command, _build)(args)
@@ -341,6 +347,17 @@ def _fill(args: argparse.Namespace, project, memories: dict) -> None:
         if (filled.exact or filled.fuzzy) and not args.quiet:
             print(f"Filled {language.tag} from memory: {filled.exact} exact, "
                   f"{filled.fuzzy} fuzzy", file=sys.stderr)
+
+
+def _review(args: argparse.Namespace) -> int:
+    from .project import load_project
+    from .review import review
+
+    project = load_project(args.project.resolve())
+    language = _configured(project, args.tag, "review")
+    out_dir = (args.out or project.config.out_dir).resolve()
+    written = review(project, language, out_dir)
+    return _report_files(args, written, "wrote", f"Review edition in {language.tag}: files")
 
 
 def _serve(args: argparse.Namespace) -> int:
