@@ -6,8 +6,10 @@ import argparse
 import errno
 import logging
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -114,6 +116,13 @@ def _parser() -> argparse.ArgumentParser:
                               help="merge XLIFF files from a CAT tool into their catalogs")
     imported.add_argument("files", nargs="+", type=Path, metavar="FILE",
                           help="XLIFF files written by export-xliff and translated")
+    new = sub.add_parser("new", parents=[common],
+                         help="create a ready project in a new or empty folder")
+    new.add_argument("folder", type=Path, metavar="DIR", help="the folder to create")
+    new.add_argument("--source", default="en", metavar="LANG",
+                     help="the language briefs are written in (default: en)")
+    new.add_argument("--languages", default="", metavar="LANG,…",
+                     help="the languages to translate into, comma-separated")
     rev = sub.add_parser("review", parents=[common],
                          help="a side-by-side review PDF and HTML of each brief in a language")
     rev.add_argument("tag", metavar="LANG", help="a configured language, e.g. ru")
@@ -139,7 +148,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     commands = {"build", "extract", "init", "update", "status", "check", "merge-manifests",
-                "export-xliff", "import-xliff", "export-tm", "serve", "review"}
+                "export-xliff", "import-xliff", "export-tm", "serve", "review", "new"}
     if not any(arg in commands for arg in argv) and not {"-h", "--help", "--version"} & set(argv):
         argv.insert(0, "build")
     return parser.parse_args(argv)
@@ -166,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {"extract": _extract, "init": _init, "update": _update, "status": _status,
                 "check": _check, "merge-manifests": _merge, "export-xliff": _export_xliff,
                 "import-xliff": _import_xliff, "export-tm": _export_tm, "serve": _serve,
-                "review": _review}
+                "review": _review, "new": _new}
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return commands.get(args.command, _build)(args)
@@ -347,6 +356,50 @@ def _fill(args: argparse.Namespace, project, memories: dict) -> None:
         if (filled.exact or filled.fuzzy) and not args.quiet:
             print(f"Filled {language.tag} from memory: {filled.exact} exact, "
                   f"{filled.fuzzy} fuzzy", file=sys.stderr)
+
+
+def _new(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .memory import fill, shipped_ui_memory
+    from .project import load_project
+    from .starter import create_project
+    from .translate import extract_templates, init_language
+
+    folder = args.folder.resolve()
+    others = [tag.strip() for tag in args.languages.split(",") if tag.strip()]
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise ProjectError(Problem(_display(folder), "is not an empty folder; polybrief new "
+                                                     "writes only into a new or empty one"))
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # Made beside the folder and moved in place at the end: never half a project.
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+    try:
+        created = create_project(staging, args.source, others, dt.date.today().isoformat(),
+                                 name=folder.name)
+        project = load_project(staging)
+        extract_templates(project)
+        catalogs = []
+        for language in project.config.languages:
+            catalogs += init_language(project, language.tag)[0]
+        # The UI strings come translated where polybrief ships their translation.
+        project = load_project(staging)
+        for language in project.config.languages:
+            fill(project, language, shipped_ui_memory(language), close=False)
+        if folder.exists():
+            folder.rmdir()
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    for path in created + catalogs:
+        log.info("wrote %s", path.relative_to(staging))
+    if not args.quiet:
+        print(f"Created {_display(folder)}: {len(project.config.languages)} "
+              f"language{'s' if len(project.config.languages) != 1 else ''}, "
+              f"{len(catalogs)} catalogs to translate; build it with "
+              f"'polybrief build -C {_display(folder)}'", file=sys.stderr)
+    return EXIT_OK
 
 
 def _review(args: argparse.Namespace) -> int:

@@ -286,8 +286,8 @@ def load_brief(file: Path, display: str, root: Path) -> Brief:
     fields = reader.mapping(
         root_node, "brief",
         required=("id", "lang", "title", "date", "author", "publisher", "summary",
-                  "key_points", "countries", "sections"),
-        optional=("subtitle", "sources", "max_pages", "languages", "notes"))
+                  "key_points", "sections"),
+        optional=("subtitle", "countries", "sources", "max_pages", "languages", "notes"))
     if fields is None:
         problems.raise_if_any()
     brief = _build_brief(reader, fields, file, display)

@@ -34,6 +34,7 @@ class Memory:
     """Translations into one language, by (source, context)."""
 
     pairs: dict[tuple[str, str | None], str] = field(default_factory=dict)
+    plurals: dict[tuple[str, str | None], tuple[str, ...]] = field(default_factory=dict)
 
     def add(self, source: str, context: str | None, target: str) -> None:
         self.pairs.setdefault((source, context), target)
@@ -66,6 +67,14 @@ def _confirmed(catalog: Catalog):
     for message in catalog:
         if (message.id and isinstance(message.id, str) and not message.fuzzy
                 and isinstance(message.string, str) and message.string):
+            yield message
+
+
+def _confirmed_plurals(catalog: Catalog):
+    """The confirmed translations of plural entries, every form given."""
+    for message in catalog:
+        if (message.id and not isinstance(message.id, str) and not message.fuzzy
+                and all(message.string)):
             yield message
 
 
@@ -116,8 +125,10 @@ def _same_language(tag: str, language: Language) -> bool:
         return tag.lower().replace("_", "-") == language.tag.lower()
 
 
-def fill(project: Project, language: Language, memory: Memory) -> Filled:
-    """Fill the empty entries of a language's catalogs from the memory."""
+def fill(project: Project, language: Language, memory: Memory,
+         close: bool = True) -> Filled:
+    """Fill the empty entries of a language's catalogs from the memory (with ``close``,
+    close matches too, as fuzzy)."""
     exact = fuzzy = 0
     changed = []
     for (tag, _), catalog in sorted(project.catalogs.items()):
@@ -125,8 +136,16 @@ def fill(project: Project, language: Language, memory: Memory) -> Filled:
             continue
         touched = False
         for message in catalog.catalog:
-            if (not message.id or not isinstance(message.id, str) or message.string
-                    or message.fuzzy):
+            if not message.id or message.fuzzy:
+                continue
+            if not isinstance(message.id, str):   # plural forms: the same entry only
+                found = memory.plurals.get((message.id[0], message.context))
+                if not any(message.string) and found and len(found) == len(message.string):
+                    message.string = found
+                    exact += 1
+                    touched = True
+                continue
+            if message.string:
                 continue
             found = memory.exact(message.id, message.context)
             if found is not None:
@@ -134,17 +153,38 @@ def fill(project: Project, language: Language, memory: Memory) -> Filled:
                 exact += 1
                 touched = True
                 continue
-            close = memory.close(message.id)
-            if close is not None:
-                message.string = close[1]
+            match = memory.close(message.id) if close else None
+            if match is not None:
+                message.string = match[1]
                 message.flags.add("fuzzy")
-                message.previous_id = [close[0]]
+                message.previous_id = [match[0]]
                 fuzzy += 1
                 touched = True
         if touched:
             write_atomic(catalog.path, serialize_catalog(catalog.catalog))
             changed.append(catalog.path)
     return Filled(exact, fuzzy, tuple(changed))
+
+
+# polybrief's own translations of its UI strings (src/polybrief/locales links to the
+# repository's locales/, whose messages.po are the sample's).
+SHIPPED = Path(__file__).resolve().parent / "locales"
+
+
+def shipped_ui_memory(language: Language) -> Memory:
+    """polybrief's translations of its UI strings into a language, if it ships them."""
+    from babel.messages.pofile import read_po
+
+    memory = Memory()
+    path = SHIPPED / language.locale / "LC_MESSAGES" / "messages.po"
+    if path.is_file():
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=language.locale)
+        for message in _confirmed(catalog):
+            memory.add(message.id, message.context, message.string)
+        for message in _confirmed_plurals(catalog):
+            memory.plurals.setdefault((message.id[0], message.context), tuple(message.string))
+    return memory
 
 
 def export_tm(project: Project, language: Language, path: Path) -> int:

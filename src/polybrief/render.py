@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -366,8 +367,27 @@ def css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+# The templates and styles that ship with polybrief; a project's templates/ overrides
+# any of them by file name.
+DEFAULT_TEMPLATES = Path(os.path.realpath(Path(__file__).parent / "templates"))
+
+
+def template_files(config: Config) -> dict[str, tuple[Path, Path]]:
+    """Every template a project renders with, by name: its file and the folder it is
+    read from (the project's own, else polybrief's default)."""
+    found = {path.name: (path, DEFAULT_TEMPLATES)
+             for path in sorted(DEFAULT_TEMPLATES.iterdir()) if path.is_file()}
+    if config.templates_dir.is_dir():
+        for path in sorted(config.templates_dir.rglob("*")):
+            if path.is_file() or path.is_symlink():
+                rel = path.relative_to(config.templates_dir).as_posix()
+                found[rel] = (path, config.root)
+    return found
+
+
 class ProjectLoader(jinja2.BaseLoader):
-    """Loads templates from the project's templates/ by the rules of every project file."""
+    """Loads templates from the project's templates/ by the rules of every project file,
+    and those it does not have from polybrief's defaults."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -375,10 +395,12 @@ class ProjectLoader(jinja2.BaseLoader):
     def get_source(self, environment: jinja2.Environment, template: str):
         if plain_relative(template) is None:
             raise jinja2.TemplateNotFound(template)
-        path = self.config.templates_dir / template
+        path, root = self.config.templates_dir / template, self.config.root
         if not path.exists() and not path.is_symlink():
-            raise jinja2.TemplateNotFound(template)
-        text = read_text(path, self.config.root, f"templates/{template}", "template")
+            path, root = DEFAULT_TEMPLATES / template, DEFAULT_TEMPLATES
+            if not path.is_file():
+                raise jinja2.TemplateNotFound(template)
+        text = read_text(path, root, f"templates/{template}", "template")
         if problems := control_problems(text, f"templates/{template}"):
             raise ProjectError(problems)
         return text, str(path), lambda: False
@@ -406,12 +428,10 @@ class Renderer:
         self.templates = {name: self._load(name)
                           for name in ("brief.html.j2", "print.css.j2", "index.html.j2")}
         digest = hashlib.sha256()
-        for path in sorted(config.templates_dir.rglob("*")):
-            if path.is_file():
-                rel = path.relative_to(config.templates_dir).as_posix()
-                digest.update(rel.encode())
-                digest.update(hashlib.sha256(read_bytes(
-                    path, config.root, f"templates/{rel}", "template")).digest())
+        for rel, (path, root) in sorted(template_files(config).items()):
+            digest.update(rel.encode())
+            digest.update(hashlib.sha256(read_bytes(
+                path, root, f"templates/{rel}", "template")).digest())
         self.digest = digest.hexdigest()
 
     def _load(self, name: str) -> jinja2.Template:

@@ -32,6 +32,7 @@ from .i18n import (
 from .lint import glossary_problems
 from .output import read_manifest, source_date_epoch
 from .project import Project, document_coverage
+from .render import template_files
 
 log = logging.getLogger(__name__)
 UI_SOURCE = "en"  # the language of the templates' msgids
@@ -41,9 +42,11 @@ TEMPLATE_KEYWORDS = ("_", "gettext", "ngettext")
 def template_segments(project: Project) -> list[Segment]:
     """Extract the UI strings of every template, with template file and line."""
     segments = []
-    for path in sorted(project.config.templates_dir.glob("*.j2")):
-        display = path.relative_to(project.root).as_posix()
-        handle = io.BytesIO(read_bytes(path, project.root, display, "template"))
+    for name, (path, root) in sorted(template_files(project.config).items()):
+        if not name.endswith(".j2") or "/" in name:
+            continue
+        display = f"templates/{name}"
+        handle = io.BytesIO(read_bytes(path, root, display, "template"))
         for line, func, message, _comments in babel_extract(
                 handle, TEMPLATE_KEYWORDS, [], {"extensions": "jinja2.ext.i18n"}):
             strings = [m for m in (message if isinstance(message, tuple) else (message,))
