@@ -14,12 +14,13 @@ from .files import excerpt, inside, plain_relative, read_text
 from .fonts import FontStack, default_stack
 from .i18n import Language, parse_language
 from .tagging import DEFAULT_STANDARDS, standards_problem
+from .theme import Theme, load_theme
 
 PAPER_SIZES = ("A3", "A4", "A5", "B4", "B5", "letter", "legal", "ledger")
 FONT_ROLES = ("serif", "sans")
 FAMILY = re.compile(r"[\w][\w .\-]*")
 KNOWN_KEYS = ("languages", "out_dir", "paper", "fonts", "min_coverage", "compact_fonts",
-              "pdf_standards")
+              "pdf_standards", "theme")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Config:
     compact_fonts: bool = True
     pdf_standards: tuple[str, ...] = DEFAULT_STANDARDS
     digest: str = ""
+    theme: Theme = field(default_factory=Theme)
 
     @property
     def content_dir(self) -> Path:
@@ -141,12 +143,14 @@ def load_config(root: Path) -> Config:
     if problem := standards_problem(pdf_standards):
         bad("pdf_standards", f"'pdf_standards' {problem}")
         pdf_standards = DEFAULT_STANDARDS
+    theme = load_theme(table.get("theme"), root, bad)
     problems.raise_if_any()
-    digest = hashlib.sha256(json.dumps(table, sort_keys=True, default=str).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps(table, sort_keys=True, default=str).encode()
+                            + theme.digest.encode()).hexdigest()   # the logo's bytes too
     return Config(root=root, languages=tuple(languages), out_dir=root / out_dir,
                   paper=paper, fonts=fonts, min_coverage=min_coverage,
                   compact_fonts=compact_fonts is not False,
-                  pdf_standards=tuple(pdf_standards), digest=digest)
+                  pdf_standards=tuple(pdf_standards), digest=digest, theme=theme)
 
 
 def _load_min_coverage(value: object, languages: list[Language], bad) -> dict[str, float]:

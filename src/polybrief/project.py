@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from gettext import NullTranslations
 from html import unescape
 from importlib import metadata
 from pathlib import Path
@@ -64,6 +65,7 @@ from .pdf import (
 )
 from .render import Renderer, font_rules, font_sample, language_css, localize
 from .staging import Staging, locked, stage_file
+from .theme import theme_view
 
 log = logging.getLogger(__name__)
 FORMATS = ("html", "pdf")
@@ -551,8 +553,10 @@ def render_page(project: Project, brief: Brief, language: Language,
         coverage_ratio = document_coverage(project, brief, language, use_fuzzy).ratio
     view["coverage"] = {"complete": coverage_ratio >= 1.0,
                         "percent": Formatter(language).percent_floor(coverage_ratio)}
+    ui_translations = ui.translations(use_fuzzy) if ui is not None else NullTranslations()
     context = {"brief": view, "lang": _lang_namespace(language),
-               "site": _site_namespace(project, brief, language)}
+               "site": _site_namespace(project, brief, language),
+               "theme": theme_view(project.config.theme, language, ui_translations)}
     html = project.renderer.render("brief.html.j2", ui, use_fuzzy, language, **context)
     runs = translator.runs + [
         TextRun(source.title, parse_language(source.lang) if source.lang else language,

@@ -33,6 +33,7 @@ from .lint import glossary_problems
 from .output import read_manifest, source_date_epoch
 from .project import Project, document_coverage
 from .render import template_files
+from .theme import TEXT_KEYS
 
 log = logging.getLogger(__name__)
 UI_SOURCE = "en"  # the language of the templates' msgids
@@ -65,6 +66,16 @@ def template_segments(project: Project) -> list[Segment]:
     for singular, plural in references.UI_PLURALS:
         segments.append(Segment(singular, "polybrief/references.py", line_of(plural),
                                 plural=plural, context=references.IN_TEXT))
+    # The theme's words readers see: the organisation, its licence and colophon.
+    config = read_text(project.root / "pyproject.toml", project.root, "pyproject.toml",
+                       "config").splitlines()
+    for key in TEXT_KEYS:
+        value = getattr(project.config.theme, key)
+        if value:
+            line = next((i for i, text in enumerate(config, 1)
+                         if re.match(rf"\s*{key}\s*=", text)), None)
+            segments.append(Segment(value, "pyproject.toml", line or 0,
+                                    comment=f"theme.{key}"))
     return segments
 
 
