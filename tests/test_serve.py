@@ -151,3 +151,13 @@ def test_a_port_in_use_is_one_line(mini, capsys):
         assert run(mini, "serve", "--port", str(port)) != 0
     err = capsys.readouterr().err
     assert f"cannot serve on 127.0.0.1:{port}" in err and "Traceback" not in err
+
+
+def test_the_theme_logo_is_watched(tmp_path):
+    folder = tmp_path / "p"
+    assert run(tmp_path, "new", str(folder), "-q") == 0
+    (folder / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>',
+                                     encoding="utf-8")
+    with (folder / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[tool.polybrief.theme]\norganisation = "Desk"\nlogo = "logo.svg"\n')
+    assert folder / "logo.svg" in Preview(folder).watched()

@@ -133,11 +133,12 @@ class Preview:
 
     def watched(self) -> list[Path]:
         """The inputs a change to which rebuilds: content, catalogs, templates, the
-        configuration and the glossary."""
+        configuration, the glossary and the theme's logo files."""
         from .glossary import FILE
 
         paths = [self.config.content_dir, self.config.locales_dir,
                  self.config.templates_dir, self.root / "pyproject.toml", self.root / FILE]
+        paths += [self.root / logo.display for logo in self.config.theme.logos.values()]
         return [path for path in paths if path.exists()]
 
     def watch(self) -> None:
