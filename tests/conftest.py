@@ -165,3 +165,14 @@ def printed_text(element, notes: bool = True) -> str:
         return ""
     return (element.text or "") + "".join(printed_text(child, notes) + (child.tail or "")
                                           for child in element)
+
+
+def structure_elements(node):
+    """Every structure element under a node of a PDF's structure tree, in order."""
+    import pikepdf
+
+    kids = node.get("/K")
+    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield kid
+            yield from structure_elements(kid)

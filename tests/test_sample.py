@@ -10,7 +10,7 @@ import pytest
 from babel.messages.pofile import read_po
 from pypdf import PdfReader
 
-from conftest import ROOT, notdef_glyphs, pdf_fonts, pdf_text, run
+from conftest import ROOT, notdef_glyphs, pdf_fonts, pdf_text, run, structure_elements
 
 BRIEF = "china-central-asia"
 EXPECTED = {
@@ -132,14 +132,7 @@ def test_sample_figure_carries_its_translated_alt_text(sample, lang):
     alt = sorted(set(translations(lang)) - set(translations(lang, drawn=True)))
     assert len(alt) == 1, alt
     with pikepdf.open(sample / "dist" / lang / f"{BRIEF}.{lang}.pdf") as pdf:
-        figures = [str(element.Alt) for element in _elements(pdf.Root.StructTreeRoot)
+        figures = [str(element.Alt) for element in structure_elements(pdf.Root.StructTreeRoot)
                    if element.get("/S") == "/Figure"]
     assert figures == [plain(alt[0])]
 
-
-def _elements(node):
-    kids = node.get("/K")
-    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
-        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            yield kid
-            yield from _elements(kid)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import pdf_text, run, tree_digest
+from conftest import pdf_text, run, structure_elements, tree_digest
 from polybrief.theme import contrast
 
 LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 40" width="200" '
@@ -59,17 +59,10 @@ def test_every_key_shows_in_both_outputs(themed):
                   "The views are the authors' own."):
         assert words in text, words
     with pikepdf.open(themed / "dist/en/example.en.pdf") as pdf:
-        alts = [str(e.get("/Alt")) for e in _elements(pdf.Root.StructTreeRoot)
+        alts = [str(e.get("/Alt")) for e in structure_elements(pdf.Root.StructTreeRoot)
                 if e.get("/S") == "/Figure"]
     assert alts == ["Steppe Institute"]
 
-
-def _elements(node):
-    kids = node.get("/K")
-    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
-        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            yield kid
-            yield from _elements(kid)
 
 
 def test_a_language_s_own_logo_and_the_theme_s_words_translated(themed):
