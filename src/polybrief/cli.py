@@ -6,10 +6,8 @@ import argparse
 import errno
 import logging
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -312,13 +310,15 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _update(args: argparse.Namespace) -> int:
+    from .memory import tmx_memories
     from .project import load_project
     from .translate import update_catalogs
 
     root = args.project.resolve()
     project = load_project(root)
     # TMX files are read first: a bad one stops the command before any catalog changes.
-    memories = _tmx_memories(args, project) if args.tm else {}
+    memories = tmx_memories(project, [(path.resolve(), _display(path.resolve()))
+                                      for path in args.tm])
     changed, created = update_catalogs(project)
     for path in created:
         log.info("created %s", _display(path))
@@ -331,73 +331,32 @@ def _update(args: argparse.Namespace) -> int:
     return code
 
 
-def _tmx_memories(args: argparse.Namespace, project) -> dict:
-    from .memory import Memory, read_tmx
-
-    memories = {}
-    for language in project.config.languages:
-        memories[language.tag] = memory = Memory()
-        for path in args.tm:
-            read_tmx(path.resolve(), _display(path.resolve()), language, memory)
-    return memories
-
-
 def _fill(args: argparse.Namespace, project, memories: dict) -> None:
     """update --fill: every language from the project's catalogs, then the TMX files."""
-    from .memory import Memory, fill, project_memory
+    from .memory import fill_languages
 
-    for language in project.config.languages:
-        memory = project_memory(project, language)
-        for (source, context), target in memories.get(language.tag, Memory()).pairs.items():
-            memory.add(source, context, target)
-        filled = fill(project, language, memory)
+    for tag, filled in fill_languages(project, memories):
         for path in filled.changed:
             log.info("filled %s", _display(path))
         if (filled.exact or filled.fuzzy) and not args.quiet:
-            print(f"Filled {language.tag} from memory: {filled.exact} exact, "
-                  f"{filled.fuzzy} fuzzy", file=sys.stderr)
+            print(f"Filled {tag} from memory: {filled.exact} exact, {filled.fuzzy} fuzzy",
+                  file=sys.stderr)
 
 
 def _new(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from .memory import fill, shipped_ui_memory
-    from .project import load_project
-    from .starter import create_project
-    from .translate import extract_templates, init_language
+    from .starter import new_project
 
     folder = args.folder.resolve()
     others = [tag.strip() for tag in args.languages.split(",") if tag.strip()]
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise ProjectError(Problem(_display(folder), "is not an empty folder; polybrief new "
-                                                     "writes only into a new or empty one"))
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    # Made beside the folder and moved in place at the end: never half a project.
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
-    try:
-        created = create_project(staging, args.source, others, dt.date.today().isoformat(),
-                                 name=folder.name)
-        project = load_project(staging)
-        extract_templates(project)
-        catalogs = []
-        for language in project.config.languages:
-            catalogs += init_language(project, language.tag)[0]
-        # The UI strings come translated where polybrief ships their translation.
-        project = load_project(staging)
-        for language in project.config.languages:
-            fill(project, language, shipped_ui_memory(language), close=False)
-        if folder.exists():
-            folder.rmdir()
-        staging.rename(folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    for path in created + catalogs:
-        log.info("wrote %s", path.relative_to(staging))
+    made = new_project(folder, args.source, others, dt.date.today().isoformat())
+    for path in made.files:
+        log.info("wrote %s", path.relative_to(folder))
     if not args.quiet:
-        print(f"Created {_display(folder)}: {len(project.config.languages)} "
-              f"language{'s' if len(project.config.languages) != 1 else ''}, "
-              f"{len(catalogs)} catalogs to translate; build it with "
+        count = len(made.languages)
+        print(f"Created {_display(folder)}: {count} language{'s' if count != 1 else ''}, "
+              f"{made.catalogs} catalogs to translate; build it with "
               f"'polybrief build -C {_display(folder)}'", file=sys.stderr)
     return EXIT_OK
 

@@ -210,3 +210,23 @@ def export_tm(project: Project, language: Language, path: Path) -> int:
                                                 f"translation to export"))
     write_atomic(path, bytes(store))
     return len(seen)
+
+
+def tmx_memories(project: Project, files: list[tuple[Path, str]]) -> dict[str, Memory]:
+    """The translations of TMX files (path, display) into each configured language."""
+    memories = {}
+    for language in project.config.languages:
+        memories[language.tag] = memory = Memory()
+        for path, display in files:
+            read_tmx(path, display, language, memory)
+    return memories
+
+
+def fill_languages(project: Project, memories: dict[str, Memory]):
+    """Fill every language from the project's catalogs, then from ``memories``; yield
+    (tag, Filled)."""
+    for language in project.config.languages:
+        memory = project_memory(project, language)
+        for (source, context), target in memories.get(language.tag, Memory()).pairs.items():
+            memory.add(source, context, target)
+        yield language.tag, fill(project, language, memory)

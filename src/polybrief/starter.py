@@ -13,6 +13,9 @@ English for the author to replace, its inline-Markdown fields marked as English
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem, ProjectError
@@ -226,3 +229,44 @@ def create_project(folder: Path, source_tag: str, other_tags: list[str],
         written.append(folder / rel)
     (folder / "locales").mkdir(exist_ok=True)
     return written
+
+
+@dataclass(frozen=True)
+class NewProject:
+    files: tuple[Path, ...]                 # every file written
+    languages: tuple[Language, ...]
+    catalogs: int                           # the catalogs there are to translate
+
+
+def new_project(folder: Path, source_tag: str, other_tags: list[str],
+                date: str) -> NewProject:
+    """Make a ready project in a new or empty folder: its files, its templates, its
+    catalogs with the UI strings translated where polybrief ships them. It is made in
+    a folder beside it and moved in place at the end: never half a project."""
+    from .memory import fill, shipped_ui_memory
+    from .project import load_project
+    from .translate import extract_templates, init_language
+
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise ProjectError(Problem(str(folder), "is not an empty folder; polybrief new "
+                                                "writes only into a new or empty one"))
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+    try:
+        create_project(staging, source_tag, other_tags, date, name=folder.name)
+        project = load_project(staging)
+        extract_templates(project)
+        catalogs = []
+        for language in project.config.languages:
+            catalogs += init_language(project, language.tag)[0]
+        project = load_project(staging)
+        for language in project.config.languages:
+            fill(project, language, shipped_ui_memory(language), close=False)
+        if folder.exists():
+            folder.rmdir()
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    written = tuple(sorted(path for path in folder.rglob("*") if path.is_file()))
+    return NewProject(written, project.config.languages, len(catalogs))
