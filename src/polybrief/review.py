@@ -24,6 +24,7 @@ from .files import write_atomic
 from .glossary import load_glossary
 from .i18n import Language, MessageCatalog
 from .project import Project
+from .staging import locked
 
 TRANSLATED, FUZZY, UNTRANSLATED = "translated", "fuzzy", "untranslated"
 
@@ -143,12 +144,12 @@ def review(project: Project, language: Language, out_dir: Path) -> list[Path]:
         html = PAGE.render(title=brief.title.value, source=brief.lang, target=language,
                            rows=rows, counts=counts, fonts=Markup(fonts),
                            catalog=catalog.display if catalog else "no catalog yet")
-        folder = out_dir / "review" / language.tag
-        page = folder / f"{brief.id}.review.html"
-        write_atomic(page, html.encode("utf-8"))
         pdf = write_pdf(html, "", project.config, f"review/{language.tag}/{brief.id}",
                         brief.date or dt.date.today())
-        path = folder / f"{brief.id}.review.pdf"
-        write_atomic(path, pdf.data)
+        folder = out_dir / "review" / language.tag
+        page, path = folder / f"{brief.id}.review.html", folder / f"{brief.id}.review.pdf"
+        with locked(out_dir):   # not while a build switches the output folder
+            write_atomic(page, html.encode("utf-8"))
+            write_atomic(path, pdf.data)
         written += [page, path]
     return written

@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import ProjectError
+from .files import EnvironmentFailure
 
 log = logging.getLogger("polybrief")
 
@@ -130,6 +131,9 @@ class Preview:
             for message in messages:
                 log.error("%s", message)
             self.state.publish(messages)
+        except EnvironmentFailure as exc:   # disk full, a read-only folder: say so, go on
+            log.error("%s", exc)
+            self.state.publish([str(exc)])
 
     def watched(self) -> list[Path]:
         """The inputs a change to which rebuilds: content, catalogs, templates, the
