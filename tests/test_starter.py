@@ -103,3 +103,14 @@ def test_a_project_overrides_one_template_and_one_stylesheet_by_name(tmp_path, c
     # print.css.j2 and brief.css still come from polybrief.
     assert "text-autospace" in html or "--ink" in html
     assert tree_digest(folder / "dist") != before
+
+
+def test_untranslated_text_keeps_its_direction_in_a_right_to_left_page(tmp_path):
+    """English shown in place of a missing Arabic translation is set left to right."""
+    folder = tmp_path / "p"
+    assert run(tmp_path, "new", str(folder), "--languages", "ar", "-q") == 0
+    assert run(folder, "build", "-q") == 0
+    page = (folder / "dist/ar/example.html").read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in page
+    assert '<p lang="en" dir="ltr" data-fallback>This brief shows the parts' in page
+    assert '<span lang="en" dir="ltr" data-fallback>An example brief</span>' in page

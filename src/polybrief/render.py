@@ -112,19 +112,23 @@ class Localized:
     html: Markup
     fallback_lang: str | None = None
     label: str = ""  # the plain text as set on the page, for labels CSS draws from attributes
+    fallback_dir: str | None = None   # the source's direction, when it is not the page's
 
     @property
     def lang_attr(self) -> Markup:
-        """Attributes for the element holding the text: the source's lang when it fell back."""
+        """Attributes for the element holding the text: the source's lang when it fell back
+        (and its direction: English shown in an Arabic page keeps its full stop at the end)."""
         if not self.fallback_lang:
             return Markup("")
+        if self.fallback_dir:
+            return Markup(' lang="%s" dir="%s" data-fallback') % (self.fallback_lang,
+                                                                   self.fallback_dir)
         return Markup(' lang="%s" data-fallback') % self.fallback_lang
 
     def __html__(self) -> str:
         if not self.fallback_lang:
             return self.html
-        return Markup('<span lang="%s" data-fallback>%s</span>') % (
-            self.fallback_lang, self.html)
+        return Markup('<span%s>%s</span>') % (self.lang_attr, self.html)
 
     def __str__(self) -> str:
         return self.plain
@@ -178,7 +182,9 @@ class ContentTranslator:
             html = wrap_phrases(html, shown_in)
         if shown_in.direction == "rtl":
             html = isolate_ltr(html)
-        return Localized(plain, html, fallback, typeset(plain, shown_in))
+        direction = shown_in.direction if fallback and \
+            shown_in.direction != self.language.direction else None
+        return Localized(plain, html, fallback, typeset(plain, shown_in), direction)
 
     def _where(self, text: Text, translated: bool) -> tuple[str, int | None]:
         """Where a string shown comes from: its catalog entry when it is a translation."""
