@@ -50,10 +50,13 @@ def test_html_is_valid_html5_with_lang_hreflang_and_switcher(built):
     document = parse_html(built / "ru" / "mini.html")
     root = document.getroot() if hasattr(document, "getroot") else document
     assert root.get("lang") == "ru" and root.get("dir") == "ltr"
-    alternates = {link.get("hreflang"): link.get("href")
-                  for link in root.iterfind(".//h:link[@rel='alternate']", NS)}
+    links = list(root.iterfind(".//h:link[@rel='alternate']", NS))
+    alternates = {link.get("hreflang"): link.get("href") for link in links
+                  if link.get("type") is None}
     assert alternates == {"en": "../en/mini.html", "ru": "../ru/mini.html",
                           "ja": "../ja/mini.html", "x-default": "../en/mini.html"}
+    assert [link.get("href") for link in links
+            if link.get("type") == "application/pdf"] == ["mini.ru.pdf"]
     switcher = root.find(".//h:nav[@class='languages']", NS)
     names = [a.text for a in switcher.iterfind(".//h:a", NS)]
     assert names == ["English", "русский", "日本語"]

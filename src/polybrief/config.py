@@ -20,7 +20,7 @@ PAPER_SIZES = ("A3", "A4", "A5", "B4", "B5", "letter", "legal", "ledger")
 FONT_ROLES = ("serif", "sans")
 FAMILY = re.compile(r"[\w][\w .\-]*")
 KNOWN_KEYS = ("languages", "out_dir", "paper", "fonts", "min_coverage", "compact_fonts",
-              "pdf_standards", "theme")
+              "pdf_standards", "theme", "base_url")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Config:
     pdf_standards: tuple[str, ...] = DEFAULT_STANDARDS
     digest: str = ""
     theme: Theme = field(default_factory=Theme)
+    base_url: str | None = None   # where dist/ is published: https://…/, ending in /
 
     @property
     def content_dir(self) -> Path:
@@ -143,6 +144,15 @@ def load_config(root: Path) -> Config:
     if problem := standards_problem(pdf_standards):
         bad("pdf_standards", f"'pdf_standards' {problem}")
         pdf_standards = DEFAULT_STANDARDS
+    base_url = table.get("base_url")
+    if base_url is not None:
+        if not isinstance(base_url, str) or not re.fullmatch(
+                r"https://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?", base_url):
+            bad("base_url", f"'base_url' must be an absolute https URL such as "
+                            f"\"https://example.org/briefs/\" (got {excerpt(base_url)})")
+            base_url = None
+        else:
+            base_url = base_url.rstrip("/") + "/"
     theme = load_theme(table.get("theme"), root, bad)
     problems.raise_if_any()
     digest = hashlib.sha256(json.dumps(table, sort_keys=True, default=str).encode()
@@ -150,7 +160,8 @@ def load_config(root: Path) -> Config:
     return Config(root=root, languages=tuple(languages), out_dir=root / out_dir,
                   paper=paper, fonts=fonts, min_coverage=min_coverage,
                   compact_fonts=compact_fonts is not False,
-                  pdf_standards=tuple(pdf_standards), digest=digest, theme=theme)
+                  pdf_standards=tuple(pdf_standards), digest=digest, theme=theme,
+                  base_url=base_url)
 
 
 def _load_min_coverage(value: object, languages: list[Language], bad) -> dict[str, float]:

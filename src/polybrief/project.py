@@ -624,12 +624,27 @@ def _site_namespace(project: Project, brief: Brief, current: Language) -> dict:
               "current": lang == current}
              for lang in project.languages_of(brief)]
     default = brief.lang if brief.lang in project.config.languages else project.config.languages[0]
+    base = project.config.base_url
     return {"languages": links, "x_default": f"../{default.tag}/{brief.id}.html",
             "pdf": f"{brief.id}.{current.tag}.pdf", "paper": project.config.paper,
+            "canonical": f"{base}{current.tag}/{brief.id}.html" if base else None,
+            "og_locale": _og_locale(current),
+            "og_alternates": [_og_locale(lang) for lang in project.languages_of(brief)
+                              if lang != current],
             "language_css": language_css(project.config, printed),
             "screen_language_css": language_css(
                 project.config, tuple(lang for lang in project.all_languages()
                                       if lang not in printed))}
+
+
+def _og_locale(language: Language) -> str:
+    """A language as Open Graph names locales, language_TERRITORY (ja_JP, zh_CN)."""
+    from babel.core import get_global
+
+    likely = get_global("likely_subtags").get(language.babel.language, "")
+    parts = likely.split("_")
+    territory = language.babel.territory or (parts[-1] if len(parts) > 1 else None)
+    return f"{language.babel.language}_{territory}" if territory else language.babel.language
 
 
 def render_index(project: Project, outputs: list[Output]) -> str:
