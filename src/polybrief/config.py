@@ -69,7 +69,7 @@ class Config:
                 or default_stack(language))
 
 
-def _line_of(text: str, key: str) -> int | None:
+def line_of(text: str, key: str) -> int | None:
     """Find the line a key is set on, for messages about values tomllib accepted."""
     pattern = re.compile(rf'^\s*"?{re.escape(key)}"?\s*=', re.MULTILINE)
     match = pattern.search(text)
@@ -100,7 +100,7 @@ def load_config(root: Path) -> Config:
     problems = Problems()
 
     def bad(key: str, message: str) -> None:
-        problems.add(name, f"[tool.polybrief] {message}", _line_of(text, key.split(".")[-1]))
+        problems.add(name, f"[tool.polybrief] {message}", line_of(text, key.split(".")[-1]))
 
     for key in table:
         if key not in KNOWN_KEYS:

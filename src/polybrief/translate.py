@@ -15,6 +15,7 @@ from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
 from . import references
+from .config import line_of as config_line
 from .errors import Problem, ProjectError
 from .files import read_bytes, read_text, write_atomic
 from .glossary import load_glossary
@@ -68,13 +69,11 @@ def template_segments(project: Project) -> list[Segment]:
                                 plural=plural, context=references.IN_TEXT))
     # The theme's words readers see: the organisation, its licence and colophon.
     config = read_text(project.root / "pyproject.toml", project.root, "pyproject.toml",
-                       "config").splitlines()
+                       "config")
     for key in TEXT_KEYS:
         value = getattr(project.config.theme, key)
         if value:
-            line = next((i for i, text in enumerate(config, 1)
-                         if re.match(rf"\s*{key}\s*=", text)), None)
-            segments.append(Segment(value, "pyproject.toml", line or 0,
+            segments.append(Segment(value, "pyproject.toml", config_line(config, key) or 0,
                                     comment=f"theme.{key}"))
     return segments
 
