@@ -19,10 +19,11 @@ $(STAMPS)/browser: scripts/install-system-packages.sh
 	bash scripts/install-system-packages.sh test
 	@mkdir -p $(STAMPS) && touch $@
 
-# axe-core, the accessibility engine the browser tests run in Chromium.
+# axe-core, the accessibility engine the browser tests run in Chromium; sitemap.js
+# for the sitemaps.org XSD the site's sitemap is validated against.
 AXE := $(STAMPS)/axe/node_modules/axe-core/axe.min.js
-$(STAMPS)/axe.installed: $(STAMPS)/browser
-	npm install --silent --no-audit --no-fund --prefix $(STAMPS)/axe axe-core@4.11.0
+$(STAMPS)/npm.installed: $(STAMPS)/browser
+	npm install --silent --no-audit --no-fund --prefix $(STAMPS)/axe axe-core@4.11.0 sitemap@9.0.1
 	@touch $@
 
 $(VENV)/.installed: pyproject.toml $(STAMPS)/system
@@ -33,7 +34,7 @@ $(VENV)/.installed: pyproject.toml $(STAMPS)/system
 build: setup
 	$(PY) build.py
 
-test: setup $(STAMPS)/axe.installed
+test: setup $(STAMPS)/npm.installed
 	POLYBRIEF_AXE=$(AXE) $(PY) -m pytest
 
 fuzz: setup

@@ -32,6 +32,10 @@ class Output:
     title: str | None = None
     date: str | None = None
     coverage: float | None = None
+    summary: str | None = None    # as plain text, for the indexes and feeds
+    author: str | None = None
+    title_lang: str | None = None     # the source's language, when the title is untranslated
+    summary_lang: str | None = None   # the same for the summary
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -48,6 +52,9 @@ def output_from_json(entry: object) -> Output:
         raise ValueError(f"entry for {excerpt(output.path)} has a wrong field")
     for value, kinds in ((output.bytes, int), (output.pages, (int, type(None))),
                          (output.title, (str, type(None))), (output.date, (str, type(None))),
+                         (output.summary, (str, type(None))), (output.author, (str, type(None))),
+                         (output.title_lang, (str, type(None))),
+                         (output.summary_lang, (str, type(None))),
                          (output.coverage, (int, float, type(None)))):
         if isinstance(value, bool) or not isinstance(value, kinds):
             raise ValueError(f"entry for {excerpt(output.path)} has a wrong field")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
-import datetime as dt
 import functools
 import gc
 import hashlib
@@ -25,9 +24,7 @@ from html import unescape
 from importlib import metadata
 from pathlib import Path
 
-from markupsafe import Markup
-
-from . import __version__, numerals
+from . import __version__
 from .config import Config, load_config
 from .content import Brief, load_briefs
 from .errors import Problem, Problems, ProjectError
@@ -63,7 +60,16 @@ from .pdf import (
     resolve_family,
     write_pdf,
 )
-from .render import Renderer, font_rules, font_sample, language_css, localize
+from .render import (
+    Localized,
+    Renderer,
+    font_rules,
+    font_sample,
+    lang_namespace,
+    language_css,
+    localize,
+)
+from .site import stage_site
 from .staging import Staging, locked, stage_file
 from .theme import theme_view
 
@@ -300,8 +306,7 @@ def build(project: Project, selection: Selection = Selection(), out_dir: Path | 
             for problem in over_budget:
                 log.warning("%s", problem)
             outputs = merge_manifest(read_manifest(out_dir), report.outputs + report.kept)
-            staging.write_if_changed("index.html",
-                                     render_index(project, outputs).encode("utf-8"))
+            stage_site(staging, project, outputs)
             staging.write_if_changed(MANIFEST, manifest_bytes(outputs))
             staging.write_if_changed(CACHE, cache.to_bytes())
             staging.commit()
@@ -493,8 +498,10 @@ def _run_task(task: Task) -> TaskResult:
     page = render_page(project, brief, language, _WORKER["use_fuzzy"], task.coverage)
     outputs = []
     warnings: list[str] = []
-    common = dict(brief=brief.id, lang=language.tag, title=page.title,
-                  date=brief.date.isoformat(), coverage=round(task.coverage, 4))
+    common = dict(brief=brief.id, lang=language.tag, title=page.title.plain,
+                  date=brief.date.isoformat(), coverage=round(task.coverage, 4),
+                  summary=page.summary.plain, author=page.author,
+                  title_lang=page.title.fallback_lang, summary_lang=page.summary.fallback_lang)
     for rel, fmt in zip(_paths(brief, language, task.formats), task.formats, strict=True):
         pages = None
         if fmt == "html":
@@ -533,7 +540,9 @@ class Page:
 
     brief: Brief
     language: Language
-    title: str
+    title: Localized
+    summary: Localized
+    author: str
     html: str
     print_css: str
     fallbacks: int
@@ -554,7 +563,7 @@ def render_page(project: Project, brief: Brief, language: Language,
     view["coverage"] = {"complete": coverage_ratio >= 1.0,
                         "percent": Formatter(language).percent_floor(coverage_ratio)}
     ui_translations = ui.translations(use_fuzzy) if ui is not None else NullTranslations()
-    context = {"brief": view, "lang": _lang_namespace(language),
+    context = {"brief": view, "lang": lang_namespace(language),
                "site": _site_namespace(project, brief, language),
                "theme": theme_view(project.config.theme, language, ui_translations)}
     html = project.renderer.render("brief.html.j2", ui, use_fuzzy, language, **context)
@@ -563,7 +572,8 @@ def render_page(project: Project, brief: Brief, language: Language,
                 brief.path, source.line) for source in brief.sources]
     runs.append(TextRun(_printed_text(html, runs), language,
                         ui.display if ui else "templates/brief.html.j2"))
-    return Page(brief, language, view["title"].plain, html,
+    return Page(brief, language, view["title"], view["summary"],
+                view["author"].plain, html,
                 project.renderer.render("print.css.j2", ui, use_fuzzy, language, **context),
                 translator.fallbacks, translator.total, tuple(runs))
 
@@ -584,16 +594,6 @@ def _page_budget(briefs: list[Brief], outputs: list[Output]) -> list[Problem]:
                     limits[o.brief].max_pages_line)
             for o in outputs if o.format == "pdf" and o.brief in limits
             and (o.pages or 0) > limits[o.brief].max_pages]
-
-
-def _lang_namespace(language: Language) -> dict:
-    counter_style = numerals.counter_style(language.babel)
-    return {"tag": language.tag, "locale": language.locale, "dir": language.direction,
-            "name": language.native_name, "script": language.script,
-            "counter_style": Markup(counter_style or ""),
-            "counter": numerals.counter_name(language.babel),
-            "separator": Formatter(language).separator,
-            "full_stop": Formatter(language).full_stop}
 
 
 def _log_figure_files(project: Project, briefs: list[Brief], langs: list[Language]) -> None:
@@ -645,35 +645,3 @@ def _og_locale(language: Language) -> str:
     parts = likely.split("_")
     territory = language.babel.territory or (parts[-1] if len(parts) > 1 else None)
     return f"{language.babel.language}_{territory}" if territory else language.babel.language
-
-
-def render_index(project: Project, outputs: list[Output]) -> str:
-    """The landing page: every brief × language with its title, date, pages and PDF size."""
-    languages = project.all_languages()
-    order = {lang.tag: i for i, lang in enumerate(languages)}
-    by_tag = {lang.tag: lang for lang in languages}
-    source = project.config.languages[0]
-    briefs: dict[str, dict] = {}
-    for output in sorted(outputs, key=lambda o: (o.brief, order.get(o.lang, len(order)))):
-        brief = briefs.setdefault(output.brief, {"id": output.brief, "title": output.brief,
-                                                 "languages": {}})
-        language = by_tag.get(output.lang)
-        if language is None:
-            continue
-        fmt = Formatter(language)
-        entry = brief["languages"].setdefault(output.lang, {
-            "tag": output.lang, "name": language.native_name, "dir": language.direction,
-            "title": output.title, "html": None, "pdf": None,
-            "date": fmt.date(dt.date.fromisoformat(output.date)) if output.date else ""})
-        entry[output.format] = output
-        if output.format == "pdf":
-            # The row is in its own language (lang on the <tr>): so are its numbers.
-            entry["size"] = fmt.kilobytes(output.bytes)
-            entry["pages"] = fmt.number(output.pages or 0)
-        if output.lang == source.tag and output.title:
-            brief["title"] = output.title
-    site = {"briefs": [{**b, "languages": list(b["languages"].values())}
-                       for b in briefs.values()],
-            "language_css": language_css(project.config, languages)}
-    return project.renderer.render("index.html.j2", project.catalog(source, "messages"), False,
-                                   source, lang=_lang_namespace(source), site=site)

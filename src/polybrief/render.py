@@ -432,7 +432,8 @@ class Renderer:
         self.env.filters["bdi"] = lambda text: Markup("<bdi>%s</bdi>") % text
         self.env.filters["url_breaks"] = url_breaks
         self.templates = {name: self._load(name)
-                          for name in ("brief.html.j2", "print.css.j2", "index.html.j2")}
+                          for name in ("brief.html.j2", "print.css.j2", "index.html.j2",
+                                       "language-index.html.j2")}
         digest = hashlib.sha256()
         for rel, (path, root) in sorted(template_files(config).items()):
             digest.update(rel.encode())
@@ -520,3 +521,13 @@ def _template_line(exc: BaseException) -> int | None:
         tb = tb.tb_next
     return line
 
+
+def lang_namespace(language: Language) -> dict:
+    """The ``lang`` namespace of the templates: tag, direction, name, number forms."""
+    counter_style = numerals.counter_style(language.babel)
+    return {"tag": language.tag, "locale": language.locale, "dir": language.direction,
+            "name": language.native_name, "script": language.script,
+            "counter_style": Markup(counter_style or ""),
+            "counter": numerals.counter_name(language.babel),
+            "separator": Formatter(language).separator,
+            "full_stop": Formatter(language).full_stop}

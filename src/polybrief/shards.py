@@ -17,7 +17,8 @@ from .output import (
     outputs_from_json,
     read_manifest,
 )
-from .project import Project, render_index
+from .project import Project
+from .site import stage_site
 from .staging import Staging, locked
 
 OUTPUT_LIMIT = "output"
@@ -72,7 +73,7 @@ def merge_shards(project: Project, folders: list[Path], out_dir: Path) -> list[O
             for rel, (_output, data, _source) in sorted(chosen.items()):
                 staging.write(rel, data)
             outputs = merge_manifest(read_manifest(out_dir), [o for o, _, _ in chosen.values()])
-            staging.write("index.html", render_index(project, outputs).encode("utf-8"))
+            stage_site(staging, project, outputs)
             staging.write(MANIFEST, manifest_bytes(outputs))
             staging.commit()
     return outputs

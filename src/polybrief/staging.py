@@ -118,6 +118,10 @@ class Staging:
         if file_digest(self.out_dir, rel) != hashlib.sha256(data).hexdigest():
             self.write(rel, data)
 
+    def drop(self, rel: str) -> None:
+        """Leave a file of the previous build out of this one (a feed no longer made)."""
+        self.files.add(rel)
+
     def adopt(self, rel: str) -> None:
         """Take into the build a file a worker process staged itself."""
         self.files.add(rel)
