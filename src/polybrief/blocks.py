@@ -307,16 +307,23 @@ def _row(r, node: yaml.Node, width: int, what: str) -> tuple[Cell, ...] | None:
 def _cell(r, node: yaml.Node) -> Cell | None:
     """A cell: a YAML number is a number; anything else is translatable text."""
     if isinstance(node, yaml.ScalarNode) and node.tag in YAML_NUMBERS:
-        try:
-            value = Decimal(node.value.replace("_", ""))
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite():
+        if (value := yaml_number(node)) is None:
             r.error(node, f"a table cell holds {excerpt(node.value)}, which is not a number "
                           f"a table can show; quote it to show it as text")
             return None
         return Number(value, node.start_mark.line + 1)
     return r.text(node, "table cell", markdown=True)
+
+
+def yaml_number(node: yaml.Node) -> Decimal | None:
+    """A YAML int or float as written (``1_000``, ``12.50``), or None if it is not a finite one."""
+    if not isinstance(node, yaml.ScalarNode) or node.tag not in YAML_NUMBERS:
+        return None
+    try:
+        value = Decimal(node.value.replace("_", ""))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
 
 
 def _columns(r, node: yaml.Node | None, width: int) -> tuple[Column, ...] | None:

@@ -13,6 +13,7 @@ from .errors import Problem, Problems, ProjectError
 from .files import excerpt, inside, plain_relative, read_text
 from .fonts import FontStack, default_stack
 from .i18n import Language, parse_language
+from .layouts import DEFAULT_LAYOUT, LAYOUTS
 from .tagging import DEFAULT_STANDARDS, standards_problem
 from .theme import Theme, load_theme
 
@@ -20,7 +21,7 @@ PAPER_SIZES = ("A3", "A4", "A5", "B4", "B5", "letter", "legal", "ledger")
 FONT_ROLES = ("serif", "sans")
 FAMILY = re.compile(r"[\w][\w .\-]*")
 KNOWN_KEYS = ("languages", "out_dir", "paper", "fonts", "min_coverage", "compact_fonts",
-              "pdf_standards", "theme", "base_url")
+              "pdf_standards", "theme", "base_url", "layout")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Config:
     digest: str = ""
     theme: Theme = field(default_factory=Theme)
     base_url: str | None = None   # where dist/ is published: https://…/, ending in /
+    layout: str = DEFAULT_LAYOUT  # of the briefs that do not name one
 
     @property
     def content_dir(self) -> Path:
@@ -153,6 +155,10 @@ def load_config(root: Path) -> Config:
             base_url = None
         else:
             base_url = base_url.rstrip("/") + "/"
+    layout = table.get("layout", DEFAULT_LAYOUT)
+    if layout not in LAYOUTS:
+        bad("layout", f"'layout' must be one of {', '.join(LAYOUTS)} (got {excerpt(layout)})")
+        layout = DEFAULT_LAYOUT
     theme = load_theme(table.get("theme"), root, bad)
     problems.raise_if_any()
     digest = hashlib.sha256(json.dumps(table, sort_keys=True, default=str).encode()
@@ -161,7 +167,7 @@ def load_config(root: Path) -> Config:
                   paper=paper, fonts=fonts, min_coverage=min_coverage,
                   compact_fonts=compact_fonts is not False,
                   pdf_standards=tuple(pdf_standards), digest=digest, theme=theme,
-                  base_url=base_url)
+                  base_url=base_url, layout=layout)
 
 
 def _load_min_coverage(value: object, languages: list[Language], bad) -> dict[str, float]:

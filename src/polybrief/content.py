@@ -37,6 +37,8 @@ from .errors import Problem, Problems, ProjectError
 from .figures import Figure
 from .files import describe_control, excerpt, read_text
 from .i18n import Language, Segment, parse_language
+from .keyfigures import KeyFigure, read_key_figures
+from .layouts import LAYOUTS
 from .markdown import NOTE_ID, markup_problem, references_in, span_languages, strip_inline
 from .yamlread import compose
 
@@ -96,6 +98,8 @@ class Brief:
     notes: dict[str, Text] = field(default_factory=dict)   # footnotes by id
     languages: tuple[str, ...] | None = None   # its own subset of the project's, if given
     languages_line: int | None = None
+    key_figures: tuple[KeyFigure, ...] = ()
+    layout: str | None = None     # brief, factsheet or report; None: the project's default
     digest: str = ""
 
     def texts(self) -> Iterator[Text]:
@@ -111,6 +115,8 @@ class Brief:
         yield self.author, "author"
         yield self.summary, "summary"
         yield from ((point, f"key point {i}") for i, point in enumerate(self.key_points, 1))
+        for number, figure in enumerate(self.key_figures, 1):
+            yield from ((text, f"key figure {number}") for text in figure.texts())
         numbers: dict[str, int] = {}
         for number, section in enumerate(self.sections, 1):
             where = f"{number}. {_heading(section.heading)}"
@@ -287,7 +293,8 @@ def load_brief(file: Path, display: str, root: Path) -> Brief:
         root_node, "brief",
         required=("id", "lang", "title", "date", "author", "publisher", "summary",
                   "key_points", "sections"),
-        optional=("subtitle", "countries", "sources", "max_pages", "languages", "notes"))
+        optional=("subtitle", "countries", "sources", "max_pages", "languages", "notes",
+                  "key_figures", "layout"))
     if fields is None:
         problems.raise_if_any()
     brief = _build_brief(reader, fields, file, display)
@@ -370,6 +377,9 @@ def _build_brief(r: _Reader, f: dict[str, yaml.Node], file: Path, display: str) 
         brief["languages"] = tuple(languages)
         brief["languages_line"] = f["languages"].start_mark.line + 1
     brief["notes"] = _notes(r, f.get("notes"))
+    brief["key_figures"] = read_key_figures(r, f.get("key_figures"))
+    if "layout" in f:
+        brief["layout"] = r.choice(f["layout"], "'layout'", LAYOUTS)
     _check_ids(r, brief["sections"])
     if r.problems.items:
         return None

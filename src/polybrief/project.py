@@ -39,6 +39,7 @@ from .i18n import (
     load_catalogs,
     parse_language,
 )
+from .layouts import layout_of, max_pages_of
 from .markdown import span_languages
 from .output import (
     CACHE,
@@ -300,7 +301,7 @@ def build(project: Project, selection: Selection = Selection(), out_dir: Path | 
                                 result.segments, project.brief(result.task.brief).lang.tag)
                 if progress:
                     progress(f"{result.task.brief} [{result.task.lang}]")
-            over_budget = _page_budget(briefs, report.outputs + report.kept)
+            over_budget = _page_budget(project, briefs, report.outputs + report.kept)
             if strict and over_budget:
                 raise ProjectError(over_budget)
             for problem in over_budget:
@@ -560,6 +561,7 @@ def render_page(project: Project, brief: Brief, language: Language,
                                 stack.sans if stack else ())
     if coverage_ratio is None:
         coverage_ratio = document_coverage(project, brief, language, use_fuzzy).ratio
+    view["layout"] = layout_of(brief, project.config)
     view["coverage"] = {"complete": coverage_ratio >= 1.0,
                         "percent": Formatter(language).percent_floor(coverage_ratio)}
     ui_translations = ui.translations(use_fuzzy) if ui is not None else NullTranslations()
@@ -586,14 +588,24 @@ def _printed_text(html: str, runs: list[TextRun]) -> str:
     return "".join(c for c in dict.fromkeys(text) if c not in seen)
 
 
-def _page_budget(briefs: list[Brief], outputs: list[Output]) -> list[Problem]:
-    """Each PDF longer than its brief's max_pages (translations often run 20–30 % longer)."""
-    limits = {brief.id: brief for brief in briefs if brief.max_pages}
-    return [Problem(limits[o.brief].path, f"the {o.lang} PDF has {o.pages} pages, over the "
-                                          f"brief's max_pages of {limits[o.brief].max_pages}",
-                    limits[o.brief].max_pages_line)
-            for o in outputs if o.format == "pdf" and o.brief in limits
-            and (o.pages or 0) > limits[o.brief].max_pages]
+def _page_budget(project: Project, briefs: list[Brief], outputs: list[Output]
+                 ) -> list[Problem]:
+    """Each PDF longer than its brief's page budget: its max_pages, else its layout's
+    (translations often run 20–30 % longer)."""
+    limits = {brief.id: (brief, limit) for brief in briefs
+              if (limit := max_pages_of(brief, project.config))}
+    problems = []
+    for output in outputs:
+        if output.format != "pdf" or output.brief not in limits:
+            continue
+        brief, limit = limits[output.brief]
+        if (output.pages or 0) > limit:
+            whose = "brief's max_pages" if brief.max_pages else \
+                f"{layout_of(brief, project.config)} layout's page budget"
+            problems.append(Problem(brief.path, f"the {output.lang} PDF has {output.pages} "
+                                                f"pages, over the {whose} of {limit}",
+                                    brief.max_pages_line))
+    return problems
 
 
 def _log_figure_files(project: Project, briefs: list[Brief], langs: list[Language]) -> None:

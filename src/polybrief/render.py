@@ -25,6 +25,7 @@ from .errors import Problem, ProjectError
 from .files import control_problems, plain_relative, read_bytes, read_text
 from .fonts import FontStack
 from .i18n import Formatter, Language, MessageCatalog
+from .keyfigures import localize_key_figures
 from .markdown import MAX_MARKUP, RUBY, markup_problem, render_inline, strip_inline
 from .pdf import TextRun
 from .references import References, UnknownReference
@@ -238,6 +239,7 @@ def localize(brief: Brief, language: Language, catalog: MessageCatalog | None,
         "publisher": brief.publisher,
         "summary": t(brief.summary),
         "key_points": [t(p) for p in brief.key_points],
+        "key_figures": localize_key_figures(brief.key_figures, t, fmt),
     }
     sections = []
     for section in brief.sections:
