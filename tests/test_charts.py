@@ -66,8 +66,9 @@ def test_chart_text_is_text_in_the_pdf_in_the_languages_font(blocks):
 
 def test_the_html_offers_the_data_as_a_table(blocks):
     html = (blocks / "dist" / "ru" / "capitals.html").read_text(encoding="utf-8")
-    figure = re.search(r'<figure class="figure chart" id="fig-change">.*?</figure>', html,
-                       re.S)[0]
+    # Beside the figure, not in it: a figure's caption is its first or last child.
+    figure = re.search(r'<figure class="figure chart" id="fig-change">.*?</figure>\s*'
+                       r'<details class="chart-data no-print">.*?</details>', html, re.S)[0]
     table = re.search(r'<details class="chart-data no-print">.*?</details>', figure, re.S)[0]
     assert "<summary>Данные</summary>" in table
     assert ('<th scope="row">Душанбе</th><td class="num" data-label="2023"><bdi dir="ltr">'
