@@ -56,6 +56,15 @@ def blocks(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
+@pytest.fixture(scope="session")
+def layouts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A factsheet and a report with an organisation's theme (en, ja, ar), built once with
+    --strict: fully translated, and the factsheet within its two pages."""
+    project = copy_project(FIXTURES / "layouts", tmp_path_factory.mktemp("layouts") / "p")
+    assert run(project, "build", "-q", "--strict") == 0
+    return project
+
+
 @pytest.fixture
 def blocks_fresh(tmp_path: Path) -> Path:
     """A copy of the blocks fixture with an English build in dist/, to break and rebuild."""

@@ -50,10 +50,11 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory, scripts, blocks) -> dict[str, Path]:
-    """The sample, the twelve-script, blocks and small fixtures, built once."""
+def sites(tmp_path_factory, scripts, blocks, layouts) -> dict[str, Path]:
+    """The sample, the twelve-script, blocks, layouts and small fixtures, built once."""
     base = tmp_path_factory.mktemp("browser")
-    built = {"scripts": scripts / "dist", "blocks": blocks / "dist"}
+    built = {"scripts": scripts / "dist", "blocks": blocks / "dist",
+             "layouts": layouts / "dist"}
     for name, source in (("sample", ROOT), ("mini", ROOT / "tests/fixtures/mini")):
         project = copy_project(source, base / name)
         assert run(project, "build", "-q") == 0

@@ -153,7 +153,8 @@ def test_selection_builds_only_what_was_asked(mini):
     assert run(mini, "build", "-q", "--lang", "ru", "--format", "html") == 0
     files = sorted(p.relative_to(mini / "dist").as_posix()
                    for p in (mini / "dist").rglob("*") if p.is_file())
-    assert files == [".polybrief-cache.json", "index.html", "manifest.json", "ru/mini.html"]
+    assert files == [".polybrief-cache.json", "index.html", "manifest.json", "ru/index.html",
+                     "ru/mini.html"]
 
 
 def test_partial_build_keeps_other_manifest_entries(mini):

@@ -1,5 +1,6 @@
-"""Visual regression: page 1 of every language, and the pages of the blocks fixture with
-a figure, a chart and footnotes, against reviewed reference images.
+"""Visual regression: page 1 of every language, the pages of the blocks fixture with a
+figure, a chart and footnotes, and the factsheet and report layouts, against reviewed
+reference images.
 
 Regenerate the references after a reviewed layout change with
 ``POLYBRIEF_UPDATE_REFERENCES=1 pytest tests/test_visual.py`` and look at each one.
@@ -70,6 +71,16 @@ def test_pages_with_a_figure_a_chart_and_footnotes_match_reference(blocks, lang,
     pdf = blocks / "dist" / lang / f"capitals.{lang}.pdf"
     compare(rasterise(pdf, tmp_path / f"{lang}-{page}.png", page), f"blocks-{lang}-{page}",
             tmp_path)
+
+
+@pytest.mark.parametrize(("brief", "page"), [("mechanism-factsheet", 1),
+                                             ("mechanism-report", 1), ("mechanism-report", 4)])
+@pytest.mark.parametrize("lang", ["en", "ja", "ar"])
+def test_each_layout_matches_reference(layouts, brief, page, lang, tmp_path):
+    """The factsheet's page, the report's cover and a report page with a running header."""
+    pdf = layouts / "dist" / lang / f"{brief}.{lang}.pdf"
+    name = f"{brief.split('-')[1]}-{lang}-{page}"
+    compare(rasterise(pdf, tmp_path / f"{name}.png", page), name, tmp_path)
 
 
 def test_layout_breakage_is_caught(sample, tmp_path):

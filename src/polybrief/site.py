@@ -57,15 +57,19 @@ class Entry:
 def site_files(project: Project, outputs: list[Output]) -> dict[str, bytes | None]:
     """Every site file by its path in the output folder; None for one not to keep."""
     entries = list(_entries(project, outputs))
-    languages = project.all_languages()
-    files: dict[str, bytes | None] = {INDEX: _root_index(project, entries).encode("utf-8")}
+    # A language has an index (and a feed) once it has a brief in the output folder.
+    languages = tuple(lang for lang in project.all_languages()
+                      if any(entry.language == lang for entry in entries))
+    files: dict[str, bytes | None] = {
+        INDEX: _root_index(project, entries, languages).encode("utf-8")}
     for language in languages:
-        files[f"{language.tag}/{INDEX}"] = _language_index(project, language, entries) \
-            .encode("utf-8")
+        files[f"{language.tag}/{INDEX}"] = _language_index(
+            project, language, entries, languages).encode("utf-8")
     base = project.config.base_url
-    for language in languages:
+    for language in project.all_languages():
         own = [entry for entry in entries if entry.language == language]
-        files[f"{language.tag}/{FEED}"] = _feed(project, language, own, base) if base else None
+        files[f"{language.tag}/{FEED}"] = _feed(project, language, own, base) \
+            if base and own else None
     files["sitemap.xml"] = _sitemap(entries, languages, base) if base else None
     return files
 
@@ -103,10 +107,11 @@ def _render(project: Project, template: str, language: Language, **context) -> s
                                    lang=lang_namespace(language), **context)
 
 
-def _switcher(project: Project, current: Language | None, prefix: str) -> list[dict]:
+def _switcher(languages: tuple[Language, ...], current: Language | None, prefix: str
+              ) -> list[dict]:
     return [{"tag": lang.tag, "name": lang.native_name, "dir": lang.direction,
              "href": f"{prefix}{lang.tag}/{INDEX}", "current": lang == current}
-            for lang in project.all_languages()]
+            for lang in languages]
 
 
 def _file_view(entry: Entry, formatter: Formatter, prefix: str) -> dict:
@@ -139,14 +144,15 @@ def _lang_attr(tag: str | None, page: Language) -> Markup:
     return Markup(' lang="%s"') % tag
 
 
-def _language_index(project: Project, language: Language, entries: list[Entry]) -> str:
+def _language_index(project: Project, language: Language, entries: list[Entry],
+                    languages: tuple[Language, ...]) -> str:
     """One language's briefs, newest first (then by title), with their draft state."""
     formatter = Formatter(language)
     own = sorted((entry for entry in entries if entry.language == language),
                  key=lambda entry: (-entry.date.toordinal(), entry.title))
     # Files of the language's own folder: the pages sit beside the index.
     briefs = [_file_view(entry, formatter, "../") for entry in own]
-    site = {"briefs": briefs, "languages": _switcher(project, language, "../"),
+    site = {"briefs": briefs, "languages": _switcher(languages, language, "../"),
             "feed": FEED if project.config.base_url else None, "home": f"../{INDEX}",
             "canonical": f"{project.config.base_url}{language.tag}/{INDEX}"
             if project.config.base_url else None}
@@ -154,7 +160,8 @@ def _language_index(project: Project, language: Language, entries: list[Entry]) 
                    theme=_theme(project, language))
 
 
-def _root_index(project: Project, entries: list[Entry]) -> str:
+def _root_index(project: Project, entries: list[Entry], languages: tuple[Language, ...]
+                ) -> str:
     """Every brief × language with its title, date, pages and PDF size; the languages."""
     source = project.config.languages[0]
     briefs: dict[str, dict] = {}
@@ -165,7 +172,7 @@ def _root_index(project: Project, entries: list[Entry]) -> str:
         if entry.language == source:
             brief["title"] = entry.title
         brief["languages"].append(_file_view(entry, formatter, ""))
-    site = {"briefs": list(briefs.values()), "languages": _switcher(project, None, ""),
+    site = {"briefs": list(briefs.values()), "languages": _switcher(languages, None, ""),
             "canonical": f"{project.config.base_url}{INDEX}" if project.config.base_url
             else None}
     return _render(project, "index.html.j2", source, site=site, theme=_theme(project, source))
