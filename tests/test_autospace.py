@@ -201,3 +201,30 @@ def test_a_reference_without_its_page_keeps_the_quarter_em_after_it():
     assert text_of(data) == "図は図1に示す。"
     gaps = dict(boundary_gaps(chars_of(data)))
     assert gaps["1に"] == pytest.approx(QUARTER, abs=CLOSE)
+
+
+def test_text_that_fits_only_without_its_end_space_breaks_inside_not_before():
+    """A text box that ends at a boundary with the next box (…この<span>2年</span>) and
+    fits the rest of a line only without that space is broken inside: the line is not
+    broken before it, which left a justified line of a few stretched characters."""
+    from weasyprint import HTML
+
+    pdf._patch_weasyprint()
+    body = ('第<span class="nb">2回</span>中国・中央アジアサミットを経て、中国と中央アジア'
+            '<span class="nb">5カ</span>国は恒久的な善隣友好協力条約で結ばれ、'
+            '<span class="nb">2025年</span>と<span class="nb">2026年</span>を「質の高い'
+            '発展の年」と定めた。本報告書は、この機構の成り立ち、この<span class="nb">2年</span>'
+            '間で何を変えようとしているのか。')
+    short = []
+    for width in range(4500, 4560, 2):    # tenths of a point, around where it happened
+        page = (f'<html lang="ja"><style>@page {{ size: 520pt 400pt; margin: 20pt }}'
+                f'p {{ font: 10pt "Noto Serif CJK JP"; margin: 0; width: {width / 10}pt;'
+                f' text-align: justify }} .nb {{ white-space: nowrap }}</style>'
+                f'<p>{body}</p></html>')
+        lines = defaultdict(list)
+        for char in chars_of(HTML(string=page).write_pdf()):
+            lines[round(char["top"])].append(char["text"])
+        counts = [len(lines[top]) for top in sorted(lines)]
+        if min(counts[:-1]) < 0.8 * max(counts):
+            short.append((width / 10, counts))
+    assert not short

@@ -99,14 +99,23 @@ def install() -> None:
 
     split_text_box = inline.split_text_box
 
-    def split_text_box_spaced(context, box, *args, **kwargs):
-        new_box, resume, preserved = split_text_box(context, box, *args, **kwargs)
+    def split_text_box_spaced(context, box, available_width, *args, **kwargs):
+        new_box, resume, preserved = split_text_box(context, box, available_width, *args,
+                                                    **kwargs)
         if new_box is None or not applies(box.style):
             return new_box, resume, preserved
         amount = AMOUNT * box.style["font_size"]
+        ends_spaced = getattr(box, SPACED_END, False) or _emptied(box)
+        if resume is None and ends_spaced and new_box.width + amount > available_width:
+            # The text fits only without the space after it: break it inside instead, as
+            # WeasyPrint would have had Pango known the space. Left as it was, the box
+            # overflows and the line breaks before it, at the previous box.
+            retry = split_text_box(context, box, available_width - amount, *args, **kwargs)
+            if retry[0] is not None and retry[1] is not None:
+                new_box, resume, preserved = retry
         if resume is None:
             # Only the line that ends the box ends at the boundary with the next.
-            if getattr(box, SPACED_END, False) or _emptied(box):
+            if ends_spaced:
                 setattr(new_box, END_SPACE, amount)
                 new_box.width += amount
         elif len(new_box.text) > 2:
