@@ -162,6 +162,8 @@ version = "0.1.0"
 languages = [{languages}]
 out_dir = "dist"
 paper = "A4"
+# layout = "brief"                          # or "factsheet", "report"; a brief may name its own
+# base_url = "https://example.org/briefs/"  # where dist/ is published: feeds and a sitemap
 """
 
 README = """# {name}
