@@ -261,6 +261,19 @@ def test_control_characters_in_content_are_located(built, capsys, char):
     fails(built, capsys, f"error: {BRIEF}:8:13: control character U+{ord(char):04X}")
 
 
+@pytest.mark.parametrize(("written", "char"), [("\ufffe", "FFFE"), ("\\uFFFF", "FFFF"),
+                                             ("\\uFDD0", "FDD0"), ("\\U0010FFFF", "10FFFF")])
+def test_noncharacters_in_content_are_located(built, capsys, written, char):
+    """Raw or as a YAML escape: no XML file (the feed, the sitemap) may hold them."""
+    edit(built, BRIEF, "title: Rivers of the Steppe", f'title: "Rivers{written} of the Steppe"')
+    fails(built, capsys, f"error: {BRIEF}:3:", f"noncharacter U+{char}")
+
+
+def test_a_noncharacter_in_a_catalog_is_located(built, capsys):
+    edit(built, RU_MINI, "msgstr \"", "msgstr \"\ufdef", )
+    fails(built, capsys, f"{RU_MINI}:", "noncharacter U+FDEF")
+
+
 @pytest.mark.parametrize("command", ["build", "check"])
 def test_control_characters_in_a_catalog_are_located(built, capsys, command):
     edit(built, RU_MINI, "msgstr \"", "msgstr \"\x01", )

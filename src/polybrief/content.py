@@ -207,7 +207,7 @@ class _Reader:
             self.error(node, f"'{what}' must be text (got {kind})")
             return None
         if name := describe_control(node.value):
-            self.error(node, f"'{what}': control character {name} (written as an escape) "
+            self.error(node, f"'{what}': {name} (written as an escape) "
                              f"is not allowed in text")
             return None
         return node.value

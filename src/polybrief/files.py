@@ -23,9 +23,12 @@ LIMITS = {"brief": 4 * MB, "catalog": 64 * MB, "template": 2 * MB, "config": 1 *
           "manifest": 64 * MB, "output": 512 * MB, "asset": 16 * MB}
 EXCERPT = 40
 
-# C0 and C1 controls other than tab and newline. In a file, the carriage return of a
-# CRLF line end is a line end too.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls other than tab and newline, and Unicode's noncharacters (U+FFFE,
+# U+FDD0 …), which a feed or sitemap may not hold and HTML reports as errors. In a file,
+# the carriage return of a CRLF line end is a line end too.
+NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane * 0x10000 + 0xfffe)}{chr(plane * 0x10000 + 0xffff)}" for plane in range(17))
+CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{NONCHARACTERS}]")
 
 
 class EnvironmentFailure(Exception):
@@ -108,15 +111,21 @@ def control_problems(text: str, display: str) -> list[Problem]:
         start = match.start()
         line = text.count("\n", 0, start) + 1
         column = start - text.rfind("\n", 0, start)
-        problems.append(Problem(display, f"control character U+{ord(match[0]):04X} is not "
-                                         f"allowed in text", line, column))
+        problems.append(Problem(display, f"{_character_name(match[0])} is not allowed in text",
+                                line, column))
     return problems
 
 
 def describe_control(text: str) -> str | None:
-    """Name the first control character of a string (other than tab and newline), if any."""
+    """Name the first control character or noncharacter of a string (other than tab and
+    newline), if any: "control character U+0007", "noncharacter U+FFFE"."""
     match = CONTROL.search(text)
-    return f"U+{ord(match[0]):04X}" if match else None
+    return _character_name(match[0]) if match else None
+
+
+def _character_name(char: str) -> str:
+    kind = "control character" if ord(char) < 0xa0 else "noncharacter"
+    return f"{kind} U+{ord(char):04X}"
 
 
 def plain_relative(rel: object) -> str | None:

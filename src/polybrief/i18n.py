@@ -288,7 +288,7 @@ def translation_controls(catalog: Catalog, display: str) -> list[Problem]:
         for string in [message.context or ""] + [s or "" for s in strings]:
             if name := describe_control(string):
                 problems.append(Problem(display, f"the translation of {excerpt(message.id)} "
-                                                 f"holds control character {name}; only tab "
+                                                 f"holds {name}; only tab "
                                                  f"and newline are allowed", message.lineno))
                 break
     return problems
