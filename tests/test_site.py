@@ -231,3 +231,25 @@ def test_the_site_files_are_the_same_bytes_every_build(site, tmp_path):
     before = tree_digest(folder / "dist")
     assert run(folder, "build", "-q", "--force") == 0
     assert tree_digest(folder / "dist") == before
+
+
+def test_markup_in_a_title_stays_text_in_the_indexes_the_feed_and_the_sitemap(site, tmp_path):
+    import feedparser
+
+    folder = tmp_path / "p"
+    shutil.copytree(site, folder)
+    brief = folder / "content/older/brief.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        'title: "An older brief"', "title: '<script>alert(1)</script> & \"Q\" ]]>'"),
+        encoding="utf-8")
+    assert run(folder, "build", "-q") == 0
+    dist = folder / "dist"
+    for page in ("index.html", "ja/index.html"):
+        text = (dist / page).read_text(encoding="utf-8")
+        assert "<script>" not in text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;Q&#34; ]]&gt;" in text \
+            or "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Q&quot; ]]&gt;" in text
+    feed = feedparser.parse((dist / "ja/feed.xml").read_bytes())
+    assert not feed.bozo
+    assert feed.entries[1].title == '<script>alert(1)</script> & "Q" ]]>'
+    ElementTree.fromstring((dist / "sitemap.xml").read_bytes())
