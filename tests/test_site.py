@@ -161,7 +161,13 @@ def test_the_sitemap_validates_against_its_schema_and_lists_every_alternate(site
     assert page.findtext("s:lastmod", namespaces=ns) == dt.date.today().isoformat()
     alternates = {link.get("hreflang"): link.get("href")
                   for link in page.findall("x:link", ns)}
-    assert alternates == {tag: f"{base}{tag}/example.html" for tag in ("en", "ja", "ar")}
+    assert alternates == {tag: f"{base}{tag}/example.html" for tag in ("en", "ja", "ar")} | {
+        "x-default": f"{base}en/example.html"}   # the source's, as the page itself says
+    index = {link.get("hreflang"): link.get("href")
+             for link in urls[base + "ja/index.html"].findall("x:link", ns)}
+    assert index["x-default"] == base + "index.html" and index["ar"] == base + "ar/index.html"
+    pdf = {link.get("hreflang") for link in urls[base + "ja/older.ja.pdf"].findall("x:link", ns)}
+    assert pdf == {"en", "ja", "ar"}
     # Each URL of the sitemap is a file of the site.
     for loc in urls:
         assert (site / "dist" / loc.removeprefix(base)).is_file(), loc

@@ -70,7 +70,7 @@ from .render import (
     language_css,
     localize,
 )
-from .site import stage_site
+from .site import default_language, stage_site
 from .staging import Staging, locked, stage_file
 from .theme import theme_view
 
@@ -635,7 +635,7 @@ def _site_namespace(project: Project, brief: Brief, current: Language) -> dict:
               "pdf": f"../{lang.tag}/{brief.id}.{lang.tag}.pdf",
               "current": lang == current}
              for lang in project.languages_of(brief)]
-    default = brief.lang if brief.lang in project.config.languages else project.config.languages[0]
+    default = default_language(project.config, brief)
     base = project.config.base_url
     return {"languages": links, "x_default": f"../{default.tag}/{brief.id}.html",
             "pdf": f"{brief.id}.{current.tag}.pdf", "paper": project.config.paper,

@@ -27,6 +27,8 @@ from .output import Output
 from .render import lang_namespace, language_css
 
 if TYPE_CHECKING:
+    from .config import Config
+    from .content import Brief
     from .project import Project
     from .staging import Staging
 
@@ -70,8 +72,15 @@ def site_files(project: Project, outputs: list[Output]) -> dict[str, bytes | Non
         own = [entry for entry in entries if entry.language == language]
         files[f"{language.tag}/{FEED}"] = _feed(project, language, own, base) \
             if base and own else None
-    files["sitemap.xml"] = _sitemap(entries, languages, base) if base else None
+    defaults = {brief.id: default_language(project.config, brief).tag
+                for brief in project.briefs}
+    files["sitemap.xml"] = _sitemap(entries, languages, defaults, base) if base else None
     return files
+
+
+def default_language(config: Config, brief: Brief) -> Language:
+    """The language of a brief's page for readers of none of its languages (x-default)."""
+    return brief.lang if brief.lang in config.languages else config.languages[0]
 
 
 def stage_site(staging: Staging, project: Project, outputs: list[Output]) -> None:
@@ -240,8 +249,10 @@ def _sub(parent: ET.Element, name: str, text: str | None = None, **attributes: s
     return element
 
 
-def _sitemap(entries: list[Entry], languages: tuple[Language, ...], base: str) -> bytes:
-    """Every page and every PDF, each with its other languages as hreflang alternates."""
+def _sitemap(entries: list[Entry], languages: tuple[Language, ...], defaults: dict[str, str],
+             base: str) -> bytes:
+    """Every page and every PDF, each with its other languages as hreflang alternates, and
+    for pages the one for readers of none of them (x-default), as the pages name it."""
     ET.register_namespace("", SITEMAP)
     ET.register_namespace("xhtml", XHTML)
     urlset = ET.Element(f"{{{SITEMAP}}}urlset")
@@ -257,16 +268,19 @@ def _sitemap(entries: list[Entry], languages: tuple[Language, ...], base: str) -
 
     dated = [entry.date for entry in entries if entry.date != dt.date.min]
     add(INDEX, max(dated, default=None), [])
-    indexes = [(lang.tag, f"{lang.tag}/{INDEX}") for lang in languages]
-    for _tag, path in indexes:
+    indexes = [(lang.tag, f"{lang.tag}/{INDEX}") for lang in languages] + [("x-default", INDEX)]
+    for _tag, path in indexes[:-1]:
         add(path, None, indexes)
     for fmt in ("html", "pdf"):
         by_brief: dict[str, list[tuple[Entry, Output]]] = {}
         for entry in entries:
             if output := getattr(entry, fmt):
                 by_brief.setdefault(entry.brief, []).append((entry, output))
-        for versions in by_brief.values():
+        for brief, versions in by_brief.items():
             alternates = [(entry.language.tag, output.path) for entry, output in versions]
+            default = [path for tag, path in alternates if tag == defaults.get(brief)]
+            if fmt == "html" and default:
+                alternates.append(("x-default", default[0]))
             for entry, output in versions:
                 add(output.path, entry.date if entry.date != dt.date.min else None, alternates)
     ET.indent(urlset)
