@@ -66,7 +66,7 @@ def test_config_reports_every_problem_with_its_line(tmp_path):
         "pyproject.toml:3: [tool.polybrief] 'paper' must be one of A3, A4, A5, B4, B5, letter, "
         "legal, ledger (got 'A9')",
         "pyproject.toml:4: [tool.polybrief] unknown key 'colour' (known: languages, out_dir, "
-        "paper, fonts, min_coverage, compact_fonts, pdf_standards, theme, base_url)",
+        "paper, fonts, min_coverage, compact_fonts, pdf_standards, theme, base_url, layout)",
         "pyproject.toml:6: [tool.polybrief] 'fonts.ja.serif' must be a list of font family names",
     ]
 
