@@ -100,6 +100,7 @@ class Brief:
     languages_line: int | None = None
     key_figures: tuple[KeyFigure, ...] = ()
     layout: str | None = None     # brief, factsheet or report; None: the project's default
+    layout_line: int | None = None
     digest: str = ""
 
     def texts(self) -> Iterator[Text]:
@@ -380,6 +381,7 @@ def _build_brief(r: _Reader, f: dict[str, yaml.Node], file: Path, display: str) 
     brief["key_figures"] = read_key_figures(r, f.get("key_figures"))
     if "layout" in f:
         brief["layout"] = r.choice(f["layout"], "'layout'", LAYOUTS)
+        brief["layout_line"] = f["layout"].start_mark.line + 1
     _check_ids(r, brief["sections"])
     if r.problems.items:
         return None

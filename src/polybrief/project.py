@@ -604,7 +604,7 @@ def _page_budget(project: Project, briefs: list[Brief], outputs: list[Output]
                 f"{layout_of(brief, project.config)} layout's page budget"
             problems.append(Problem(brief.path, f"the {output.lang} PDF has {output.pages} "
                                                 f"pages, over the {whose} of {limit}",
-                                    brief.max_pages_line))
+                                    brief.max_pages_line or brief.layout_line))
     return problems
 
 

@@ -18,6 +18,7 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
+from gettext import NullTranslations
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -25,6 +26,7 @@ from markupsafe import Markup
 from .i18n import UI_DOMAIN, Formatter, Language, parse_language
 from .output import Output
 from .render import lang_namespace, language_css
+from .theme import theme_view
 
 if TYPE_CHECKING:
     from .config import Config
@@ -133,7 +135,7 @@ def _file_view(entry: Entry, formatter: Formatter, prefix: str) -> dict:
             "name": entry.language.native_name,
             "html": prefix + entry.html.path if entry.html else None,
             "pdf": prefix + pdf.path if pdf else None,
-            "pages": pdf.pages or 0 if pdf else 0,
+            "pages": (pdf.pages or 0) if pdf else 0,
             "pages_text": formatter.number(pdf.pages or 0) if pdf else "",
             "size": formatter.kilobytes(pdf.bytes) if pdf else "",
             "complete": entry.coverage >= 1.0,
@@ -162,7 +164,7 @@ def _language_index(project: Project, language: Language, entries: list[Entry],
     # Files of the language's own folder: the pages sit beside the index.
     briefs = [_file_view(entry, formatter, "../") for entry in own]
     site = {"briefs": briefs, "languages": _switcher(languages, language, "../"),
-            "feed": FEED if project.config.base_url else None, "home": f"../{INDEX}",
+            "feed": FEED if project.config.base_url else None,
             "canonical": f"{project.config.base_url}{language.tag}/{INDEX}"
             if project.config.base_url else None}
     return _render(project, "language-index.html.j2", language, site=site,
@@ -188,10 +190,6 @@ def _root_index(project: Project, entries: list[Entry], languages: tuple[Languag
 
 
 def _theme(project: Project, language: Language) -> dict:
-    from gettext import NullTranslations
-
-    from .theme import theme_view
-
     ui = project.catalog(language, UI_DOMAIN)
     return theme_view(project.config.theme, language,
                       ui.translations(False) if ui is not None else NullTranslations())
