@@ -190,9 +190,10 @@ def test_a_factsheet_over_two_pages_is_over_its_page_budget(tmp_path, capsys):
                      r"layout's page budget of 2", err), err
     assert run(project, "build", "--lang", "en", "--format", "pdf", "--strict") == 1
     # A brief that names the layout itself is located at that line.
-    edit(project, "content/capitals/brief.yaml", "countries: [KZ",
-         "layout: factsheet\ncountries: [KZ")
-    line = line_of(project / "content/capitals/brief.yaml", "layout: factsheet")
+    edit(project, "content/readings/brief.yaml", "countries: [KZ]",
+         "layout: factsheet\ncountries: [KZ]")
+    line = line_of(project / "content/readings/brief.yaml", "layout: factsheet")
     capsys.readouterr()
     assert run(project, "build", "--lang", "en", "--format", "pdf") == 0
-    assert f"content/capitals/brief.yaml:{line}: the en PDF has" in capsys.readouterr().err
+    assert f"content/readings/brief.yaml:{line}: the en PDF has 3 pages, over the factsheet " \
+           f"layout's page budget of 2" in capsys.readouterr().err
