@@ -223,6 +223,12 @@ def test_a_brief_language_must_be_configured(fresh, capsys):
      ":22: a table total row has 2 cells but the header has 5"),
     ("[Astana, 1423, 797.3, 7.1, 1830]", "[Astana, .inf, 797.3, 7.1, 1830]",
      ":28: a table cell holds '.inf', which is not a number a table can show"),
+    # Written out in full, these would be a hundred thousand digits long.
+    ("[Astana, 1423, 797.3, 7.1, 1830]", "[Astana, 1.0e+99999, 797.3, 7.1, 1830]",
+     ":28: a table cell holds '1.0e+99999', which is not a number a table can show (at "
+     "most 15 digits before the point and 12 after)"),
+    ("[Astana, 1423, 797.3, 7.1, 1830]", "[Astana, 1.0e-99999, 797.3, 7.1, 1830]",
+     ":28: a table cell holds '1.0e-99999'"),
     ("kind: note", "kind: warning",
      ":17: 'kind' of a callout must be one of note, important, example (got 'warning')"),
     ("id: box-names", "id: names", ":19: 'id' of a callout must be 'box-' and a slug"),

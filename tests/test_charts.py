@@ -99,6 +99,12 @@ def test_a_bad_csv_row_is_named_by_its_row(fresh, capsys):
     fails_with(fresh, capsys, f"error: {CSV}:3: row 3: 'about a million' is not a number")
 
 
+@pytest.mark.parametrize("value", ["1e99999", "0.0000000000001", "NaN", "-Infinity"])
+def test_a_csv_number_a_chart_cannot_show_is_named_by_its_row(fresh, capsys, value):
+    edit(fresh, CSV, "Bishkek,1100000", f"Bishkek,{value}")
+    fails_with(fresh, capsys, f"error: {CSV}:3: row 3: '{value}' is not a number")
+
+
 def test_a_csv_row_of_the_wrong_width(fresh, capsys):
     edit(fresh, CSV, "Tashkent,2800000,", "Tashkent,")
     fails_with(fresh, capsys, f"error: {CSV}:4: row 4 has 4 cells but the header has 5")
@@ -112,6 +118,8 @@ def test_a_csv_row_of_the_wrong_width(fresh, capsys):
     ("values: [4.2, -1.5, -14.2]", "values: [4.2, -1.5]", "series has 2 values for 3 categories"),
     ("values: [4.2, -1.5, -14.2]", "values: [4.2, -1.5, lots]",
      "a chart value must be a number (got 'lots')"),
+    ("values: [4.2, -1.5, -14.2]", "values: [4.2, -1.5, 1.0e+99999]",
+     "a chart value must be a number (got '1.0e+99999')"),
 ])
 def test_bad_charts_are_reported_with_file_and_line(fresh, capsys, old, new, message):
     line = line_of(fresh / CAPITALS, old)

@@ -147,7 +147,11 @@ def test_key_figures_are_written_as_each_language_writes_numbers(tmp_path):
 
 @pytest.mark.parametrize(("snippet", "message"), [
     ("key_figures:\n  - value: many\n    label: x\n",
-     "a key figure's 'value' must be a number such as 6 or 12.5 (got 'many')"),
+     "a key figure's 'value' must be a number such as 6 or 12.5, with at most 15 digits "
+     "before the point and 12 after (got 'many')"),
+    ("key_figures:\n  - value: 1.0e+99999\n    label: x\n",
+     "a key figure's 'value' must be a number such as 6 or 12.5, with at most 15 digits "
+     "before the point and 12 after (got '1.0e+99999')"),
     ("key_figures:\n  - value: 1\n    label: x\n    colour: red\n",
      "key figure: unknown field 'colour'"),
     ("key_figures:\n  - value: 1\n",

@@ -14,7 +14,7 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import yaml
 from markupsafe import Markup, escape
@@ -309,21 +309,20 @@ def _cell(r, node: yaml.Node) -> Cell | None:
     if isinstance(node, yaml.ScalarNode) and node.tag in YAML_NUMBERS:
         if (value := yaml_number(node)) is None:
             r.error(node, f"a table cell holds {excerpt(node.value)}, which is not a number "
-                          f"a table can show; quote it to show it as text")
+                          f"a table can show (at most {numerals.MAX_WHOLE_DIGITS} digits before "
+                          f"the point and {numerals.MAX_WRITTEN_DECIMALS} after); quote it to "
+                          f"show it as text")
             return None
         return Number(value, node.start_mark.line + 1)
     return r.text(node, "table cell", markdown=True)
 
 
 def yaml_number(node: yaml.Node) -> Decimal | None:
-    """A YAML int or float as written (``1_000``, ``12.50``), or None if it is not a finite one."""
+    """A YAML int or float as written (``1_000``, ``12.50``), or None if it is not one a
+    brief can show (see shown_number)."""
     if not isinstance(node, yaml.ScalarNode) or node.tag not in YAML_NUMBERS:
         return None
-    try:
-        value = Decimal(node.value.replace("_", ""))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+    return numerals.shown_number(node.value)
 
 
 def _columns(r, node: yaml.Node | None, width: int) -> tuple[Column, ...] | None:

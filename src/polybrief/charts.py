@@ -20,11 +20,12 @@ import logging
 import re
 import warnings
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
 
+from . import numerals
 from .files import decode, excerpt, inside, plain_relative, read_bytes
 
 CHART_TYPES = ("bar", "stacked-bar", "line")
@@ -109,14 +110,6 @@ def _category(r, node: yaml.Node):
     return r.text(node, "category")
 
 
-def _number(value: str) -> Decimal | None:
-    try:
-        number = Decimal(value.strip().replace("_", ""))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
 def _inline(r, f: dict, node: yaml.Node):
     if "categories" not in f or "series" not in f:
         r.error(node, "a chart needs 'categories' and 'series', or 'csv'")
@@ -130,7 +123,7 @@ def _inline(r, f: dict, node: yaml.Node):
         values = []
         for value_node in r.sequence(s["values"], "values"):
             value = r.scalar(value_node, "values")
-            number = _number(value) if value is not None else None
+            number = numerals.shown_number(value) if value is not None else None
             if value_node.tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") \
                     or number is None:
                 r.error(value_node, f"a chart value must be a number (got {excerpt(value)})")
@@ -202,7 +195,7 @@ def _from_csv(r, node: yaml.Node):
         categories.append(_moment(row[0], number) or Text(row[0].strip(), number,
                                                             path=display))
         for column, cell in zip(columns, row[1:], strict=True):
-            value = _number(cell) if cell.strip() else None
+            value = numerals.shown_number(cell) if cell.strip() else None
             if cell.strip() and value is None:
                 r.problems.add(display, f"row {number}: {excerpt(cell)} is not a number",
                                number)

@@ -17,6 +17,7 @@ import yaml
 
 from .blocks import NUMBER_FORMATS, Column, Number, Text, format_number, yaml_number
 from .files import excerpt
+from .numerals import MAX_WHOLE_DIGITS, MAX_WRITTEN_DECIMALS
 
 MAX_KEY_FIGURES = 4
 
@@ -63,8 +64,9 @@ def _number(r, node: yaml.Node) -> Number | None:
     if (value := yaml_number(node)) is not None:
         return Number(value, node.start_mark.line + 1)
     shown = node.value if isinstance(node, yaml.ScalarNode) else ""
-    r.error(node, f"a key figure's 'value' must be a number such as 6 or 12.5 "
-                  f"(got {excerpt(shown)})")
+    r.error(node, f"a key figure's 'value' must be a number such as 6 or 12.5, with at "
+                  f"most {MAX_WHOLE_DIGITS} digits before the point and "
+                  f"{MAX_WRITTEN_DECIMALS} after (got {excerpt(shown)})")
     return None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from decimal import Decimal, InvalidOperation
 
 from babel import Locale
 from fontTools import unicodedata
@@ -84,3 +85,23 @@ def counter_style(locale: Locale) -> str | None:
         return None
     symbols = " ".join(f'"{digit}"' for digit in digits(locale))
     return f"@counter-style {name} {{ system: numeric; symbols: {symbols}; }}"
+
+
+# The numbers a brief can show, as written: 999 trillion, or a millionth of a millionth.
+MAX_WHOLE_DIGITS = 15
+MAX_WRITTEN_DECIMALS = 12
+
+
+def shown_number(text: str) -> Decimal | None:
+    """A number as written, or None unless it is finite with at most MAX_WHOLE_DIGITS
+    digits before the point and MAX_WRITTEN_DECIMALS after it: ``1.0e+99999`` would be
+    written out in full (or make Babel fail) when it is formatted."""
+    try:
+        value = Decimal(text.strip().replace("_", ""))
+    except InvalidOperation:
+        return None
+    exponent = value.as_tuple().exponent if value.is_finite() else 0
+    if not value.is_finite() or (value and value.adjusted() >= MAX_WHOLE_DIGITS) or \
+            (isinstance(exponent, int) and -exponent > MAX_WRITTEN_DECIMALS):
+        return None
+    return value
