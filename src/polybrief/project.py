@@ -631,7 +631,7 @@ def _site_namespace(project: Project, brief: Brief, current: Language) -> dict:
         parse_language(source.lang) for source in brief.sources if source.lang] + [
         parse_language(tag) for tag in spans]))
     links = [{"tag": lang.tag, "name": lang.native_name, "dir": lang.direction,
-              "html": f"../{lang.tag}/{brief.id}.html",
+              "href": f"../{lang.tag}/{brief.id}.html",
               "pdf": f"../{lang.tag}/{brief.id}.{lang.tag}.pdf",
               "current": lang == current}
              for lang in project.languages_of(brief)]
