@@ -107,6 +107,7 @@ def test_the_language_indexes_switch_between_each_other_and_name_the_feed(site):
     assert 'href="../ar/index.html" hreflang="ar" lang="ar" dir="rtl" aria-current="page"' \
         in page
     assert '<link rel="alternate" type="application/atom+xml" href="feed.xml"' in page
+    assert '<link rel="alternate" hreflang="x-default" href="../index.html">' in page
     assert '<link rel="canonical" href="https://example.org/briefs/ar/index.html">' in page
 
 
