@@ -45,6 +45,9 @@ def generate(dest: Path, briefs: int, languages: list[str]) -> Path:
         text = source.replace(f"id: {SAMPLE}", f"id: {brief_id}", 1).replace(
             f"title: {title}", f"title: {title}（{number}）", 1)
         (folder / "brief.yaml").write_text(text, encoding="utf-8")
+        for asset in sorted((ROOT / "content" / SAMPLE).iterdir()):   # its figures
+            if asset.name != "brief.yaml" and asset.is_file():
+                shutil.copy(asset, folder / asset.name)
         for tag in languages:
             locale = parse_language(tag).locale
             out = dest / "locales" / locale / "LC_MESSAGES"
