@@ -7,7 +7,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from conftest import pdf_text, run, tree_digest
+from conftest import ROOT, pdf_text, run, tree_digest
 from polybrief.render import DEFAULT_TEMPLATES
 
 
@@ -44,6 +44,37 @@ def test_new_with_a_source_and_languages_translates_the_ui(tmp_path):
     assert run(folder, "build", "-q") == 0
     japanese = pdf_text(folder / "dist/ja/example.ja.pdf")
     assert "ブリーフの見本" in japanese and "要旨" in japanese   # the UI, translated
+
+
+SHIPPED_UI = ["ja", "zh_Hans", "ru", "kk", "ar", "fa", "he", "hi", "ko", "th", "zh_Hant"]
+
+
+@pytest.mark.parametrize("locale", SHIPPED_UI)
+def test_polybrief_ships_every_ui_string_translated(locale):
+    """What `new` fills a project's UI catalogs from: every string of the default
+    templates, confirmed, with every plural form."""
+    from babel.messages.pofile import read_po
+
+    from polybrief import memory
+
+    root = ROOT / "locales" / locale
+    path = (root if root.is_dir() else memory.SHIPPED_UI / locale) / "LC_MESSAGES/messages.po"
+    with (ROOT / "locales/messages.pot").open("rb") as handle:
+        wanted = [m for m in read_po(handle) if m.id]
+    with path.open("rb") as handle:
+        shipped = read_po(handle, locale=locale)
+    missing = [m.id for m in wanted if not (found := shipped.get(m.id, context=m.context))
+               or found.fuzzy or not all(found.string if isinstance(found.string, tuple)
+                                         else [found.string])]
+    assert not missing, missing
+
+
+def test_a_right_to_left_source_gets_its_ui_translated(tmp_path):
+    folder = tmp_path / "desk"
+    assert run(tmp_path, "new", str(folder), "--source", "ar", "-q") == 0
+    assert run(folder, "build", "-q", "--format", "html") == 0
+    page = (folder / "dist/ar/example.html").read_text(encoding="utf-8")
+    assert "<h2 id=\"summary\">ملخص</h2>" in page and "Summary" not in page
 
 
 @pytest.mark.parametrize(("source", "title"), [("ar", "موجز نموذجي"), ("ru", "Пример записки"),

@@ -169,6 +169,8 @@ def fill(project: Project, language: Language, memory: Memory,
 # polybrief's own translations of its UI strings (src/polybrief/locales links to the
 # repository's locales/, whose messages.po are the sample's).
 SHIPPED = Path(__file__).resolve().parent / "locales"
+# The UI strings in the languages the sample is not translated into.
+SHIPPED_UI = Path(__file__).resolve().parent / "ui"
 
 
 def shipped_ui_memory(language: Language) -> Memory:
@@ -177,6 +179,8 @@ def shipped_ui_memory(language: Language) -> Memory:
 
     memory = Memory()
     path = SHIPPED / language.locale / "LC_MESSAGES" / "messages.po"
+    if not path.is_file():
+        path = SHIPPED_UI / language.locale / "LC_MESSAGES" / "messages.po"
     if path.is_file():
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=language.locale)
